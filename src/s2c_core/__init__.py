@@ -1,0 +1,3 @@
+"""s2c_core: an embeddable sales-to-cash library."""
+
+from __future__ import annotations
