@@ -37,5 +37,7 @@ def weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
 def positive_int(value: int, name: str) -> int:
     """Return *value* if it is an int >= 1, else raise ValidationError."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(f"{name} must be a positive int, got {value!r}", field=name, value=value)
+        raise ValidationError(
+            f"{name} must be a positive int, got {value!r}", field=name, value=value
+        )
     return value

@@ -79,11 +79,13 @@ class AgingBasis(StrEnum):
 def _check_edges(edges: Sequence[int]) -> tuple[int, ...]:
     values = tuple(edges)
     if not values or any(isinstance(e, bool) or not isinstance(e, int) for e in values):
-        raise ValidationError("aging edges must be a non-empty sequence of ints", field="edges",
-                              value=values)
+        raise ValidationError(
+            "aging edges must be a non-empty sequence of ints", field="edges", value=values
+        )
     if any(b <= a for a, b in zip(values, values[1:])):
-        raise ValidationError("aging edges must be strictly increasing", field="edges",
-                              value=values)
+        raise ValidationError(
+            "aging edges must be strictly increasing", field="edges", value=values
+        )
     return values
 
 
@@ -257,8 +259,9 @@ def bad_debt_allowance(
     if isinstance(percents, Mapping):
         unknown = sorted(set(percents) - set(labels))
         if unknown:
-            raise ValidationError(f"unknown aging buckets {unknown}", field="percents",
-                                  value=unknown)
+            raise ValidationError(
+                f"unknown aging buckets {unknown}", field="percents", value=unknown
+            )
         chosen = [percents.get(label, 0) for label in labels]
     else:
         chosen = list(percents)
@@ -273,8 +276,9 @@ def bad_debt_allowance(
     for bucket, raw in zip(report.buckets, chosen):
         percent = to_decimal(raw, field_name="percent")
         if not Decimal(0) <= percent <= Decimal(100):
-            raise ValidationError(f"percentage {percent} is outside 0..100", field="percents",
-                                  value=percent)
+            raise ValidationError(
+                f"percentage {percent} is outside 0..100", field="percents", value=percent
+            )
         base = max(bucket.amount.amount, Decimal(0))
         allowance = Money.rounded(base * percent / 100, currency, rounding=Rounding.HALF_UP)
         lines.append(AllowanceLine(bucket.label, bucket.amount, percent, allowance))
@@ -295,8 +299,11 @@ def bad_debt_ratio(written_off: Money, credit_sales: Money) -> Decimal:
     """
     same_currency(written_off, credit_sales, "divide")
     if not credit_sales.is_positive():
-        raise ValidationError("the bad-debt ratio needs positive credit sales",
-                              field="credit_sales", value=credit_sales)
+        raise ValidationError(
+            "the bad-debt ratio needs positive credit sales",
+            field="credit_sales",
+            value=credit_sales,
+        )
     result = ratio(written_off.amount, credit_sales.amount)
     assert result is not None  # credit sales are positive
     return result

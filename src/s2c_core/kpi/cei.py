@@ -137,4 +137,6 @@ def cei_report(
     sales = credit_sales(facts, period, currency=currency)
     ending = open_receivables(facts, as_of=period.end, currency=currency)
     current = current_receivables(facts, as_of=period.end, currency=currency)
-    return CeiReport(period, beginning, sales, ending, current, cei(beginning, sales, ending, current))
+    return CeiReport(
+        period, beginning, sales, ending, current, cei(beginning, sales, ending, current)
+    )

@@ -22,27 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from enum import StrEnum
 
 from attrs import frozen
 
 from s2c_core.kpi._common import same_currency
-from s2c_core.kpi.facts import DiscountFact, DiscountKind, Period
+from s2c_core.kpi.facts import DiscountFact, DiscountKind, Grouping, Period
 from s2c_core.money import Currency, Money, get_currency
 
 __all__ = [
     "DiscountGroup",
-    "DiscountGrouping",
     "discounts_given",
 ]
-
-
-class DiscountGrouping(StrEnum):
-    """The key discounts are grouped by."""
-
-    CUSTOMER = "customer"
-    SEGMENT = "segment"
-    SALESPERSON = "salesperson"
 
 
 @frozen
@@ -64,10 +54,10 @@ class DiscountGroup:
     count: int
 
 
-def _key(fact: DiscountFact, by: DiscountGrouping) -> str:
-    if by is DiscountGrouping.CUSTOMER:
+def _key(fact: DiscountFact, by: Grouping) -> str:
+    if by is Grouping.CUSTOMER:
         return fact.customer_id
-    if by is DiscountGrouping.SEGMENT:
+    if by is Grouping.SEGMENT:
         return fact.segment
     return fact.salesperson
 
@@ -75,7 +65,7 @@ def _key(fact: DiscountFact, by: DiscountGrouping) -> str:
 def discounts_given(
     discounts: Iterable[DiscountFact],
     *,
-    by: DiscountGrouping | str,
+    by: Grouping | str,
     currency: Currency | str,
     period: Period | None = None,
 ) -> tuple[DiscountGroup, ...]:
@@ -88,11 +78,11 @@ def discounts_given(
         >>> from s2c_core.money import Money
         >>> facts = [DiscountFact("Q1", "quote", "C1", "retail", "ann", date(2024, 1, 3),
         ...                       Money(50, "EUR"))]
-        >>> [g.key for g in discounts_given(facts, by=DiscountGrouping.SALESPERSON,
+        >>> [g.key for g in discounts_given(facts, by=Grouping.SALESPERSON,
         ...                                 currency="EUR", period=Period.month(2024, 2))]
         []
     """
-    grouping = DiscountGrouping(by)
+    grouping = Grouping(by)
     cur = get_currency(currency)
     zero = Money.zero(cur)
     sums: dict[str, list[Decimal]] = {}

@@ -40,6 +40,7 @@ from s2c_core.money import Currency, Money, get_currency, sum_money
 __all__ = [
     "DiscountFact",
     "DiscountKind",
+    "Grouping",
     "InvoiceFact",
     "OrderFulfilmentFact",
     "PaymentFact",
@@ -200,6 +201,14 @@ class InvoiceFact:
         if self.issue_date > as_of:
             return Money.zero(self.currency)
         return self.amount - self.paid_as_of(as_of) - self.written_off_as_of(as_of)
+
+
+class Grouping(StrEnum):
+    """The key a per-group KPI groups its facts by."""
+
+    CUSTOMER = "customer"
+    SEGMENT = "segment"
+    SALESPERSON = "salesperson"
 
 
 class DiscountKind(StrEnum):

@@ -69,8 +69,9 @@ def gross_margin_percent(revenue: Money, cost: Money) -> Decimal:
     same_currency(revenue, cost, "compare")
     result = ratio((revenue - cost).amount, revenue.amount)
     if result is None:
-        raise ValidationError("gross margin is undefined for zero revenue", field="revenue",
-                              value=revenue)
+        raise ValidationError(
+            "gross margin is undefined for zero revenue", field="revenue", value=revenue
+        )
     return result
 
 
@@ -106,8 +107,9 @@ def average_order_value(order_totals: Iterable[Money], *, currency: Currency | s
     """
     totals = list(order_totals)
     if not totals:
-        raise ValidationError("average order value needs at least one order",
-                              field="order_totals", value=[])
+        raise ValidationError(
+            "average order value needs at least one order", field="order_totals", value=[]
+        )
     cur = get_currency(currency)
     total = sum_money(totals, cur)
     return Money.rounded(total.amount / len(totals), cur, rounding=Rounding.HALF_UP)

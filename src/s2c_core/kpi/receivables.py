@@ -54,9 +54,7 @@ def current_receivables(
     invoices: Iterable[InvoiceFact], *, as_of: date, currency: Currency | str
 ) -> Money:
     """Open receivables not yet past due at the end of *as_of* (due date >= *as_of*)."""
-    return sum_money(
-        (inv.open_as_of(as_of) for inv in invoices if inv.due_date >= as_of), currency
-    )
+    return sum_money((inv.open_as_of(as_of) for inv in invoices if inv.due_date >= as_of), currency)
 
 
 def overdue_receivables(
@@ -73,7 +71,9 @@ def credit_sales(
     return sum_money((inv.amount for inv in invoices if inv.issue_date in period), currency)
 
 
-def write_offs(invoices: Iterable[InvoiceFact], period: Period, *, currency: Currency | str) -> Money:
+def write_offs(
+    invoices: Iterable[InvoiceFact], period: Period, *, currency: Currency | str
+) -> Money:
     """Write-offs dated in *period*."""
     return sum_money(
         (

@@ -25,6 +25,7 @@ from s2c_core.money import Currency, Money, get_currency
 
 __all__ = [
     "EntryKeys",
+    "PrefixedReader",
     "Source",
     "Where",
     "open_binary",
@@ -65,6 +66,23 @@ def open_binary(source: object) -> Iterator[IO[bytes]]:
         raise TypeError(
             f"expected a path, bytes or a binary file, not {type(source).__name__}"
         )
+
+
+class PrefixedReader:
+    """A read-only binary stream that first returns *head*, then the rest of *stream*."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._stream.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._stream.read(size)
 
 
 class Where:

@@ -1,0 +1,567 @@
+"""ISO 20022 cash-management statements: camt.053 (statement) and camt.054 (notification).
+
+Follows the *ISO 20022 Message Definition Report, Bank-to-Customer Cash Management*
+(``BankToCustomerStatementV02``...``V08``, ``BankToCustomerDebitCreditNotificationV02``...)
+and the common implementation guidance for SEPA account reporting (EPC/ERPB, SIX and
+Febelfin camt guides). Versions are recognised from the namespace
+``urn:iso:std:iso:20022:tech:xsd:camt.05N.001.NN``; files without any namespace are read by
+element names. Elements are matched by local name, so the paths below hold in every version:
+
+================================  ============================================================
+``BankEntry`` field               camt source
+================================  ============================================================
+``amount``                        ``Ntry/Amt`` signed by ``CdtDbtInd`` (``CRDT`` +, ``DBIT`` -);
+                                  a batch item's ``TxDtls/Amt`` or ``AmtDtls/TxAmt/Amt``
+``booking_date``/``value_date``   ``BookgDt``/``ValDt`` (``Dt`` or ``DtTm``, date as written)
+``counterparty_*``                credits: ``RltdPties/Dbtr/Nm`` (``Dbtr/Pty/Nm`` from V08),
+                                  ``DbtrAcct/Id/IBAN``, ``RltdAgts/DbtrAgt``; debits: ``Cdtr``
+``structured_reference``          ``RmtInf/Strd/CdtrRefInf/Ref`` (issuer ``Tp/Issr``)
+``remittance_text``               ``RmtInf/Ustrd`` joined, else ``AddtlTxInf``/``AddtlNtryInf``
+``end_to_end_id``/``mandate_id``  ``Refs/EndToEndId`` (not ``NOTPROVIDED``)/``Refs/MndtId``
+``bank_reference``                ``Ntry/AcctSvcrRef`` (else ``TxDtls/Refs/AcctSvcrRef``)
+``is_return``/``return_reason``   ``RvslInd`` true or ``RtrInf`` present/``RtrInf/Rsn/Cd``
+================================  ============================================================
+
+A batch (several ``TxDtls`` in one ``Ntry``) becomes one entry per ``TxDtls`` when every item
+carries an amount in the entry's currency and the items add up to the entry; otherwise the
+entry stays whole (its amount is what was booked) and the items' texts are joined. Entries
+whose status is pending or informational (``PDNG``, ``INFO``, ``FUTR``) are validated and
+skipped: only booked entries become ``BankEntry`` records.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Final
+
+from attrs import define, field
+from lxml import etree
+
+from s2c_bank._common import (
+    EntryKeys,
+    Where,
+    currency_of,
+    open_binary,
+    parse_decimal_amount,
+    parse_iso_date,
+    parse_iso_datetime,
+    source_label,
+)
+from s2c_bank._xml import iter_xml_events, local_name
+from s2c_core.entities.statement import BankEntry, BankStatement
+from s2c_core.money import Currency, Money
+
+__all__ = ["Camt053Parser", "Camt054Parser"]
+
+logger = logging.getLogger(__name__)
+
+_NAMESPACE: Final = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.05[0-9])\.001\.([0-9]{2})")
+_MESSAGES: Final = {
+    "BkToCstmrStmt": ("camt.053", "Stmt"),
+    "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
+    "BkToCstmrAcctRpt": ("camt.052", "Rpt"),
+}
+_NOT_BOOKED: Final = frozenset({"PDNG", "INFO", "FUTR"})
+_NO_REFERENCE: Final = frozenset({"", "NOTPROVIDED", "NONREF"})
+
+
+def _clean(text: str | None) -> str:
+    return " ".join(text.split()) if text else ""
+
+
+def _opt(text: str | None) -> str | None:
+    return _clean(text) or None
+
+
+class _Paths:
+    """Namespace-qualified ElementPath strings, built once per path."""
+
+    def __init__(self, namespace: str | None) -> None:
+        self._prefix = f"{{{namespace}}}" if namespace else ""
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        found = self._cache.get(path)
+        if found is None:
+            found = "/".join(self._prefix + step for step in path.split("/"))
+            self._cache[path] = found
+        return found
+
+
+@define
+class _Tx:
+    """What one ``TxDtls`` says (amount unsigned; sign in ``credit``)."""
+
+    amount: Money | None = None
+    credit: bool | None = None
+    name: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    end_to_end_id: str | None = None
+    mandate_id: str | None = None
+    bank_reference: str | None = None
+    references: list[tuple[str, str | None]] = field(factory=list)
+    texts: list[str] = field(factory=list)
+    additional: str = ""
+    is_return: bool = False
+    return_reason: str | None = None
+    transaction_code: str | None = None
+
+
+@define
+class _Statement:
+    """A statement being read: its header (read once) and the entries so far."""
+
+    element: etree._Element
+    header_read: bool = False
+    statement_id: str = ""
+    account: str = ""
+    currency: str | None = None
+    created_at: datetime | None = None
+    opening: Money | None = None
+    closing: Money | None = None
+    keys: EntryKeys | None = None
+    entries: list[BankEntry] = field(factory=list)
+
+
+class _CamtReader:
+    """Reads one camt file, statement by statement, clearing what it has processed."""
+
+    def __init__(self, expected: str, where: Where) -> None:
+        self._expected = expected
+        self._where = where
+        self._p = _Paths(None)
+        self._format = expected
+        self._group_created: datetime | None = None
+
+    # -- the event loop -------------------------------------------------------------------------
+
+    def read(self, stream: IO[bytes]) -> Iterator[BankStatement]:
+        where = self._where
+        depth = 0
+        statement_tag = ""
+        statement: _Statement | None = None
+        position = 0
+        count = 0
+        for event, element in iter_xml_events(stream, where):
+            if event == "start":
+                depth += 1
+                name = local_name(element)
+                if depth == 1:
+                    self._check_root(element)
+                elif depth == 2:
+                    statement_tag = self._check_message(element)
+                elif depth == 3 and name == statement_tag:
+                    statement = _Statement(element)
+                    count += 1
+                    where.entry = f"statement {count}"
+                elif depth == 4 and name == "Ntry" and statement is not None:
+                    position += 1
+                    where.entry = str(position)
+                continue
+            name = local_name(element)
+            if depth == 4 and name == "Ntry" and statement is not None:
+                self._read_header(statement)
+                where.entry = str(position)
+                self._read_entry(element, statement, position)
+                _forget(element)
+            elif depth == 3 and name == statement_tag and statement is not None:
+                self._read_header(statement)
+                yield self._finish(statement)
+                _forget(element)
+                statement = None
+            elif depth == 3 and name == "GrpHdr":
+                created = element.findtext(self._p("CreDtTm"))
+                if created:
+                    where.entry = "GrpHdr"
+                    self._group_created = parse_iso_datetime(created, where, field="CreDtTm")
+            depth -= 1
+        if count == 0:
+            where.entry = None
+            where.fail(f"{self._expected} message has no {statement_tag or 'statement'}",
+                       field=statement_tag or None)
+
+    def _check_root(self, element: etree._Element) -> None:
+        qname = etree.QName(element)
+        if qname.localname != "Document":
+            self._where.fail(f"root element is {qname.localname!r}, not 'Document'",
+                             field="Document")
+        namespace = qname.namespace
+        if namespace:
+            match = _NAMESPACE.fullmatch(namespace)
+            if match is None:
+                self._where.fail(f"not a {self._expected} message: namespace {namespace!r}",
+                                 field="Document", value=namespace)
+            if match.group(1) != self._expected:
+                self._where.fail(f"expected a {self._expected} message, found {match.group(1)}",
+                                 field="Document", value=namespace)
+            self._format = f"{match.group(1)}.001.{match.group(2)}"
+        self._p = _Paths(namespace)
+
+    def _check_message(self, element: etree._Element) -> str:
+        name = local_name(element)
+        kind = _MESSAGES.get(name)
+        if kind is None or kind[0] != self._expected:
+            found = kind[0] if kind else repr(name)
+            self._where.fail(f"expected a {self._expected} message, found {found}", field=name)
+        return kind[1]
+
+    # -- statement header ---------------------------------------------------------------------
+
+    def _read_header(self, st: _Statement) -> None:
+        if st.header_read:
+            return
+        st.header_read = True
+        p, where, el = self._p, self._where, st.element
+        st.statement_id = _clean(el.findtext(p("Id")))
+        where.entry = f"statement {st.statement_id or '?'}"
+        if not st.statement_id:
+            where.fail("statement has no Id", field="Id")
+        account = el.findtext(p("Acct/Id/IBAN")) or el.findtext(p("Acct/Id/Othr/Id"))
+        st.account = "".join((account or "").split()).upper()
+        if not st.account:
+            where.fail("statement has no account id (Acct/Id/IBAN or Acct/Id/Othr/Id)",
+                       field="Acct")
+        st.keys = EntryKeys(st.account)
+        st.currency = _opt(el.findtext(p("Acct/Ccy")))
+        if st.currency:
+            currency_of(st.currency, where, field="Acct/Ccy")
+        created = el.findtext(p("CreDtTm"))
+        st.created_at = (
+            parse_iso_datetime(created, where, field="CreDtTm") if created else self._group_created
+        )
+        for balance in el.iterfind(p("Bal")):
+            code = _clean(balance.findtext(p("Tp/CdOrPrtry/Cd"))) or _clean(
+                balance.findtext(p("Tp/CdOrPrtry/Prtry"))
+            )
+            amount = self._signed_amount(balance, "Bal/Amt", "Bal/CdtDbtInd")
+            if code == "OPBD" or (code == "PRCD" and st.opening is None):
+                st.opening = amount
+            elif code == "CLBD":
+                st.closing = amount
+        if st.currency is None:
+            for known in (st.opening, st.closing):
+                if known is not None:
+                    st.currency = known.currency.code
+                    break
+
+    def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
+        p = self._p
+        amount_el = element.find(p("Amt"))
+        if amount_el is None:
+            self._where.fail("amount is missing", field=amount_field)
+        currency = currency_of(amount_el.get("Ccy"), self._where, field=f"{amount_field}/@Ccy")
+        money = parse_decimal_amount(amount_el.text, currency, self._where, field=amount_field)
+        credit = self._indicator(element.findtext(p("CdtDbtInd")), sign_field)
+        return money if credit else -money
+
+    def _indicator(self, text: str | None, field_name: str) -> bool:
+        value = (text or "").strip()
+        if value == "CRDT":
+            return True
+        if value == "DBIT":
+            return False
+        self._where.fail(f"credit/debit indicator {value!r} is not CRDT or DBIT",
+                         field=field_name, value=value)
+
+    def _finish(self, st: _Statement) -> BankStatement:
+        if st.currency is None:
+            if st.entries:
+                st.currency = st.entries[0].amount.currency.code
+            else:
+                self._where.fail("statement currency unknown: no Acct/Ccy, balance or entry",
+                                 field="Acct/Ccy")
+        return BankStatement(
+            statement_id=st.statement_id,
+            account_iban=st.account,
+            currency=st.currency,
+            format=self._format,
+            source=self._where.source,
+            created_at=st.created_at,
+            opening_balance=st.opening,
+            closing_balance=st.closing,
+            entries=tuple(st.entries),
+        )
+
+    # -- entries ------------------------------------------------------------------------------
+
+    def _read_entry(self, ntry: etree._Element, st: _Statement, position: int) -> None:
+        p, where = self._p, self._where
+        amount_el = ntry.find(p("Amt"))
+        if amount_el is None:
+            where.fail("entry has no amount", field="Amt")
+        currency = currency_of(amount_el.get("Ccy"), where, field="Amt/@Ccy")
+        amount = parse_decimal_amount(amount_el.text, currency, where, field="Amt")
+        credit = self._indicator(ntry.findtext(p("CdtDbtInd")), "CdtDbtInd")
+        reversal = self._boolean(ntry.findtext(p("RvslInd")), "RvslInd")
+        bank_reference = _opt(ntry.findtext(p("AcctSvcrRef")))
+        if bank_reference:
+            where.entry = f"{position} (AcctSvcrRef {bank_reference})"
+        booking = self._date(ntry, "BookgDt") or self._date(ntry, "ValDt")
+        value_date = self._date(ntry, "ValDt")
+        txs = [
+            self._read_tx(tx, currency, credit, reversal)
+            for tx in ntry.iterfind(p("NtryDtls/TxDtls"))
+        ]
+        status = _clean(ntry.findtext(p("Sts"))) or _clean(ntry.findtext(p("Sts/Cd")))
+        if status in _NOT_BOOKED:
+            logger.debug("%s: entry %s skipped, status %s", where.source, position, status)
+            return
+        if booking is None:
+            fallback = st.created_at or self._group_created
+            if fallback is None:
+                where.fail("entry has no booking date", field="BookgDt")
+            booking = fallback.date()
+        signed = amount if credit else -amount
+        entry_code = self._transaction_code(ntry)
+        entry_text = _clean(ntry.findtext(p("AddtlNtryInf")))
+        items = self._split(txs, signed, credit)
+        keys = st.keys
+        assert keys is not None  # set by _read_header
+        for index, (tx, item_amount) in enumerate(items, start=1):
+            item = index if len(items) > 1 else None
+            texts = " ".join(tx.texts) or tx.additional or entry_text
+            structured, issuer = tx.references[0] if tx.references else (None, None)
+            extra = " ".join(ref for ref, _ in tx.references[1:])
+            text = _clean(f"{texts} {extra}")
+            reference = bank_reference or tx.bank_reference
+            is_return = reversal or tx.is_return
+            if reference:
+                key = keys.by_reference(reference, item)
+            else:
+                key = keys.by_fingerprint(
+                    booking, value_date, item_amount, tx.iban, tx.name, structured,
+                    tx.end_to_end_id, tx.mandate_id, text,
+                )
+            st.entries.append(
+                BankEntry(
+                    entry_key=key,
+                    account_iban=st.account,
+                    booking_date=booking,
+                    value_date=value_date,
+                    amount=item_amount,
+                    counterparty_name=tx.name,
+                    counterparty_iban=tx.iban,
+                    counterparty_bic=tx.bic,
+                    structured_reference=structured,
+                    reference_issuer=issuer,
+                    remittance_text=text,
+                    end_to_end_id=tx.end_to_end_id,
+                    mandate_id=tx.mandate_id,
+                    bank_reference=reference,
+                    bank_transaction_code=entry_code or tx.transaction_code,
+                    is_return=is_return,
+                    return_reason=tx.return_reason,
+                    original_end_to_end_id=tx.end_to_end_id if is_return else None,
+                    position=position,
+                )
+            )
+
+    def _split(self, txs: list[_Tx], signed: Money, credit: bool) -> list[tuple[_Tx, Money]]:
+        """Pair each item with its signed amount, or keep the entry whole."""
+        if not txs:
+            return [(_Tx(), signed)]
+        if len(txs) == 1:
+            return [(txs[0], signed)]
+        amounts: list[Money] = []
+        for tx in txs:
+            if tx.amount is None:
+                break
+            item_credit = credit if tx.credit is None else tx.credit
+            amounts.append(tx.amount if item_credit else -tx.amount)
+        total = sum((a.amount for a in amounts), Decimal(0))
+        if len(amounts) == len(txs) and total == signed.amount:
+            return list(zip(txs, amounts, strict=True))
+        logger.info(
+            "%s: entry %s: %d batch items do not add up to the entry amount %s; kept whole",
+            self._where.source, self._where.entry, len(txs), signed,
+        )
+        return [(_merge(txs), signed)]
+
+    def _read_tx(
+        self, tx: etree._Element, entry_currency: Currency, credit: bool, reversal: bool
+    ) -> _Tx:
+        p, where = self._p, self._where
+        result = _Tx()
+        for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt",
+                     "AmtDtls/CntrValAmt/Amt"):
+            amount_el = tx.find(p(path))
+            if amount_el is None:
+                continue
+            currency = currency_of(amount_el.get("Ccy"), where, field=f"TxDtls/{path}/@Ccy")
+            money = parse_decimal_amount(amount_el.text, currency, where, field=f"TxDtls/{path}")
+            if result.amount is None and currency == entry_currency:
+                result.amount = money
+        indicator = tx.findtext(p("CdtDbtInd"))
+        if indicator is not None:
+            result.credit = self._indicator(indicator, "TxDtls/CdtDbtInd")
+        result.end_to_end_id = _reference(tx.findtext(p("Refs/EndToEndId")))
+        result.mandate_id = _reference(tx.findtext(p("Refs/MndtId")))
+        result.bank_reference = _opt(tx.findtext(p("Refs/AcctSvcrRef")))
+        for strd in tx.iterfind(p("RmtInf/Strd")):
+            ref = _opt(strd.findtext(p("CdtrRefInf/Ref")))
+            if ref:
+                result.references.append((ref, _opt(strd.findtext(p("CdtrRefInf/Tp/Issr")))))
+            for extra in strd.iterfind(p("AddtlRmtInf")):
+                if _clean(extra.text):
+                    result.texts.append(_clean(extra.text))
+        for ustrd in tx.iterfind(p("RmtInf/Ustrd")):
+            if _clean(ustrd.text):
+                result.texts.append(_clean(ustrd.text))
+        result.additional = _clean(tx.findtext(p("AddtlTxInf")))
+        return_info = tx.find(p("RtrInf"))
+        if return_info is not None:
+            result.is_return = True
+            result.return_reason = _opt(return_info.findtext(p("Rsn/Cd"))) or _opt(
+                return_info.findtext(p("Rsn/Prtry"))
+            )
+        result.transaction_code = self._transaction_code(tx)
+        item_credit = credit if result.credit is None else result.credit
+        self._fill_party(tx, result, item_credit, reversal or result.is_return)
+        return result
+
+    def _fill_party(self, tx: etree._Element, result: _Tx, credit: bool, is_return: bool) -> None:
+        """Set the counterparty: the debtor of a credit, the creditor of a debit."""
+        roles = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+        for role in roles[: 2 if is_return else 1]:
+            p = self._p
+            name = _opt(tx.findtext(p(f"RltdPties/{role}/Nm"))) or _opt(
+                tx.findtext(p(f"RltdPties/{role}/Pty/Nm"))
+            )
+            iban = tx.findtext(p(f"RltdPties/{role}Acct/Id/IBAN")) or tx.findtext(
+                p(f"RltdPties/{role}Acct/Id/Othr/Id")
+            )
+            bic = tx.findtext(p(f"RltdAgts/{role}Agt/FinInstnId/BIC")) or tx.findtext(
+                p(f"RltdAgts/{role}Agt/FinInstnId/BICFI")
+            )
+            if name or iban:
+                result.name = name
+                result.iban = "".join(iban.split()).upper() if iban else None
+                result.bic = _opt(bic)
+                return
+
+    def _transaction_code(self, element: etree._Element) -> str | None:
+        p = self._p
+        domain = _clean(element.findtext(p("BkTxCd/Domn/Cd")))
+        if domain:
+            family = _clean(element.findtext(p("BkTxCd/Domn/Fmly/Cd")))
+            sub = _clean(element.findtext(p("BkTxCd/Domn/Fmly/SubFmlyCd")))
+            return "/".join(part for part in (domain, family, sub) if part)
+        return _opt(element.findtext(p("BkTxCd/Prtry/Cd")))
+
+    def _date(self, element: etree._Element, name: str) -> date | None:
+        p = self._p
+        day = element.findtext(p(f"{name}/Dt"))
+        if day is not None:
+            return parse_iso_date(day, self._where, field=f"{name}/Dt")
+        moment = element.findtext(p(f"{name}/DtTm"))
+        if moment is not None:
+            return parse_iso_datetime(moment, self._where, field=f"{name}/DtTm").date()
+        return None
+
+    def _boolean(self, text: str | None, field_name: str) -> bool:
+        value = (text or "").strip()
+        if value in ("", "false", "0"):
+            return False
+        if value in ("true", "1"):
+            return True
+        self._where.fail(f"{value!r} is not a boolean", field=field_name, value=value)
+
+
+def _reference(text: str | None) -> str | None:
+    value = _clean(text)
+    return None if value.upper() in _NO_REFERENCE else value
+
+
+def _merge(txs: list[_Tx]) -> _Tx:
+    """One description for a batch kept whole: common party, all references and texts."""
+    merged = _Tx()
+    names = {tx.name for tx in txs}
+    ibans = {tx.iban for tx in txs}
+    if len(names) == 1 and len(ibans) == 1:
+        merged.name, merged.iban, merged.bic = txs[0].name, txs[0].iban, txs[0].bic
+    for tx in txs:
+        merged.references.extend(tx.references)
+        merged.texts.extend(tx.texts or ([tx.additional] if tx.additional else []))
+        merged.is_return = merged.is_return or tx.is_return
+        merged.return_reason = merged.return_reason or tx.return_reason
+        merged.transaction_code = merged.transaction_code or tx.transaction_code
+    return merged
+
+
+def _forget(element: etree._Element) -> None:
+    """Free a processed element: clear it and detach it from its parent."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+
+
+class _CamtParser:
+    """Shared implementation of the camt.053 and camt.054 parsers."""
+
+    name: str = ""
+    _root_names: tuple[bytes, ...] = ()
+
+    def sniff(self, head: bytes) -> bool:
+        """True when *head* names this message's namespace or its message element."""
+        text = head[:8192]
+        if f"{self.name}.001.".encode() in text:
+            return True
+        return b"urn:iso:std:iso:20022" not in text and any(
+            re.search(rb"<(?:[A-Za-z0-9_]+:)?" + root + rb"[\s>]", text)
+            for root in self._root_names
+        )
+
+    def parse(
+        self,
+        source: IO[bytes] | bytes | str | os.PathLike[str],
+        *,
+        label: str | None = None,
+    ) -> Iterator[BankStatement]:
+        """Parse *source* statement by statement.
+
+        Args:
+            source: A path, the file's bytes, or an open binary file.
+            label: The name used in error messages and ``BankStatement.source``.
+
+        Yields:
+            One BankStatement per ``Stmt`` (camt.053) or ``Ntfctn`` (camt.054), as soon as it
+            has been read; the XML is parsed incrementally and processed parts are freed.
+
+        Raises:
+            ParseError: on a DTD, malformed XML, another message type, or any invalid amount,
+                indicator, date or currency; the error names the file, entry and field.
+        """
+        where = Where(source_label(source, label))
+        with open_binary(source) as stream:
+            yield from _CamtReader(self.name, where).read(stream)
+
+
+
+class Camt053Parser(_CamtParser):
+    """ISO 20022 camt.053 *BankToCustomerStatement* (``BkToCstmrStmt/Stmt``), any version.
+
+    Example:
+        >>> parser = Camt053Parser()
+        >>> parser.sniff(b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">')
+        True
+    """
+
+    name = "camt.053"
+    _root_names = (b"BkToCstmrStmt",)
+
+
+class Camt054Parser(_CamtParser):
+    """ISO 20022 camt.054 *BankToCustomerDebitCreditNotification* (``Ntfctn``), any version.
+
+    Each ``Ntfctn`` becomes one BankStatement (without balances: notifications have none).
+    """
+
+    name = "camt.054"
+    _root_names = (b"BkToCstmrDbtCdtNtfctn",)
