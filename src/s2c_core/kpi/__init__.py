@@ -6,14 +6,19 @@ the same formulas inside the database and tests itself against these functions).
 docstring states its formula and source; days and ratios are ``Decimal`` rounded by the named
 rules of [rounding][s2c_core.kpi.rounding].
 
-| area | functions |
-| --- | --- |
-| balances | `open_receivables`, `current_receivables`, `overdue_receivables`, `credit_sales`, `write_offs` |
-| DSO | `dso`, `average_dso`, `countback_dso`, `best_possible_dso`, `average_days_delinquent`, `dso_report` |
-| collection | `cei`, `cei_report`, `aging_report`, `bad_debt_allowance`, `bad_debt_ratio`, `bad_debt_report` |
-| sales | `revenue`, `gross_profit`, `gross_margin_percent`, `markup_percent`, `average_order_value`, `margin_report`, `discounts_given` |
-| funnel | `funnel_conversion`, `quote_to_order_ratio`, `stage_cycle_times`, `fulfilment_report`, `perfect_order_index`, `dispute_report` |
-| analysis | `dso_drivers`, `payment_behaviour`, `lateness_profile`, `cash_forecast`, `credit_policy_vs_actual` |
+Modules, one concept each:
+
+* [facts][s2c_core.kpi.facts]: the input records; [rounding][s2c_core.kpi.rounding]: quanta;
+* [receivables][s2c_core.kpi.receivables]: open, current, overdue, credit sales, write-offs;
+* [dso][s2c_core.kpi.dso]: simple, average, countback and best possible DSO, ADD;
+* [cei][s2c_core.kpi.cei]: collection effectiveness index;
+* [aging][s2c_core.kpi.aging]: aging buckets, bad-debt allowance and ratio;
+* [margins][s2c_core.kpi.margins] and [discounts][s2c_core.kpi.discounts]: revenue, gross
+  margin, markup, average order value, discounts given;
+* [funnel][s2c_core.kpi.funnel]: conversion, stage cycle times, perfect orders, disputes;
+* [drivers][s2c_core.kpi.drivers]: DSO driver analysis;
+* [behaviour][s2c_core.kpi.behaviour]: payment behaviour, lateness, credit policy vs actual;
+* [forecast][s2c_core.kpi.forecast]: weekly cash forecast.
 
 Example:
     >>> from s2c_core.kpi import dso

@@ -22,8 +22,10 @@ Example:
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact
     >>> facts = [
-    ...     InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31), Money(100, "EUR")),
-    ...     InvoiceFact("2", "C", "s", "EUR", date(2024, 3, 1), date(2024, 3, 31), Money(40, "EUR")),
+    ...     InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31),
+    ...                 Money(100, "EUR")),
+    ...     InvoiceFact("2", "C", "s", "EUR", date(2024, 3, 1), date(2024, 3, 31),
+    ...                 Money(40, "EUR")),
     ... ]
     >>> report = aging_report(facts, as_of=date(2024, 3, 15), currency="EUR")
     >>> [(b.label, str(b.amount)) for b in report.buckets]  # doctest: +NORMALIZE_WHITESPACE
@@ -33,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -82,7 +85,7 @@ def _check_edges(edges: Sequence[int]) -> tuple[int, ...]:
         raise ValidationError(
             "aging edges must be a non-empty sequence of ints", field="edges", value=values
         )
-    if any(b <= a for a, b in zip(values, values[1:])):
+    if any(b <= a for a, b in itertools.pairwise(values)):
         raise ValidationError(
             "aging edges must be strictly increasing", field="edges", value=values
         )
@@ -101,7 +104,7 @@ def bucket_labels(edges: Sequence[int] = DEFAULT_AGING_EDGES) -> tuple[str, ...]
     """
     values = _check_edges(edges)
     first = "current" if values[0] == 0 else f"up to {values[0]}"
-    middle = [f"{low + 1}-{high}" for low, high in zip(values, values[1:])]
+    middle = [f"{low + 1}-{high}" for low, high in itertools.pairwise(values)]
     return (first, *middle, f"{values[-1]}+")
 
 

@@ -337,7 +337,8 @@ def credit_policy_vs_actual(
     for cid, pairs in actual.items():
         granted_mean = weighted_mean(granted[cid])
         actual_mean = weighted_mean(pairs)
-        assert granted_mean is not None and actual_mean is not None  # amounts are positive
+        assert granted_mean is not None  # amounts are positive
+        assert actual_mean is not None
         granted_days = quantize_days(granted_mean)
         actual_days = quantize_days(actual_mean)
         rows.append(

@@ -69,7 +69,7 @@ def discounts_given(
     currency: Currency | str,
     period: Period | None = None,
 ) -> tuple[DiscountGroup, ...]:
-    """Group *discounts* (given in *period*, when one is passed) by customer, segment or salesperson.
+    """Group *discounts* (of *period*, when given) by customer, segment or salesperson.
 
     Groups come largest total first, then by key.
 

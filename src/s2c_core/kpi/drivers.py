@@ -253,8 +253,9 @@ def dso_drivers(before: DsoSnapshot, after: DsoSnapshot) -> DsoDriverReport:
 
     Example:
         >>> from s2c_core.money import Money
-        >>> before = DsoSnapshot(Money(900, "EUR"), 30, [CustomerBalance("A", "x", Money(300, "EUR"))])
-        >>> after = DsoSnapshot(Money(600, "EUR"), 30, [CustomerBalance("A", "x", Money(300, "EUR"))])
+        >>> balances = [CustomerBalance("A", "x", Money(300, "EUR"))]
+        >>> before = DsoSnapshot(Money(900, "EUR"), 30, balances)
+        >>> after = DsoSnapshot(Money(600, "EUR"), 30, balances)
         >>> r = dso_drivers(before, after)
         >>> r.change, r.receivables_effect, r.sales_effect
         (Decimal('5.0'), Decimal('0.0'), Decimal('5.0'))

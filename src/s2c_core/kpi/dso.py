@@ -13,7 +13,8 @@ Foundation definitions, as explained by Investopedia, AccountingTools and the CF
   DSO if every customer paid on the due date;
 * **average days delinquent (ADD)** = DSO - BPDSO: days beyond terms.
 
-Days are ``Decimal`` rounded to 0.1 day half up ([quantize_days][s2c_core.kpi.rounding.quantize_days]).
+Days are ``Decimal`` rounded to 0.1 day half up
+([quantize_days][s2c_core.kpi.rounding.quantize_days]).
 DSO is undefined for zero or negative credit sales: the functions raise ``ValidationError``.
 
 Example:

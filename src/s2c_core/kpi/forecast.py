@@ -145,8 +145,8 @@ def cash_forecast(
         >>> fc = cash_forecast([*history, open_one], as_of=date(2024, 3, 15), weeks=6,
         ...                    currency="EUR")
         >>> line = fc.lines[0]
-        >>> line.basis, line.expected_date, line.early_date, line.late_date
-        ('customer', datetime.date(2024, 4, 14), datetime.date(2024, 4, 11), datetime.date(2024, 4, 17))
+        >>> line.basis, str(line.expected_date), str(line.early_date), str(line.late_date)
+        ('customer', '2024-04-14', '2024-04-11', '2024-04-17')
     """
     positive_int(weeks, "weeks")
     cur = get_currency(currency)

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -107,8 +108,9 @@ def funnel_conversion(
     A collection counts its distinct ids.
 
     Example:
-        >>> funnel_conversion(leads={"L1", "L2"}, quotes=["Q1", "Q1"], orders=0, paid=0).quote_to_order
-        Decimal('0.00')
+        >>> r = funnel_conversion(leads={"L1", "L2"}, quotes=["Q1", "Q1"], orders=0, paid=0)
+        >>> r.quotes, r.lead_to_quote, r.quote_to_order, r.order_to_cash
+        (1, Decimal('50.00'), Decimal('0.00'), None)
     """
     n_leads = _count(leads, "leads")
     n_quotes = _count(quotes, "quotes")
@@ -219,7 +221,7 @@ def stage_cycle_times(
         known = case.get(event.stage)
         if known is None or event.at < known:
             case[event.stage] = event.at
-    pairs = [*zip(names, names[1:])]
+    pairs = [*itertools.pairwise(names)]
     if len(names) > 2:
         pairs.append((names[0], names[-1]))
     rows: list[StageTransitionTime] = []

@@ -15,8 +15,10 @@ Example:
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact, Period
     >>> facts = [
-    ...     InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 5), date(2024, 2, 4), Money(100, "EUR")),
-    ...     InvoiceFact("2", "C", "s", "EUR", date(2024, 3, 1), date(2024, 3, 31), Money(50, "EUR")),
+    ...     InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 5), date(2024, 2, 4),
+    ...                 Money(100, "EUR")),
+    ...     InvoiceFact("2", "C", "s", "EUR", date(2024, 3, 1), date(2024, 3, 31),
+    ...                 Money(50, "EUR")),
     ... ]
     >>> str(open_receivables(facts, as_of=date(2024, 3, 10), currency="EUR"))
     'EUR 150.00'
