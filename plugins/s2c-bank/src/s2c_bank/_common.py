@@ -15,10 +15,10 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Final, NoReturn, TypeAlias
+from typing import IO, Final, NoReturn, Protocol, TypeAlias
 
 from s2c_core.errors import ParseError, ValidationError
 from s2c_core.money import Currency, Money, get_currency
@@ -26,6 +26,7 @@ from s2c_core.money import Currency, Money, get_currency
 __all__ = [
     "EntryKeys",
     "PrefixedReader",
+    "Readable",
     "Source",
     "Where",
     "open_binary",
@@ -45,7 +46,7 @@ def source_label(source: object, label: str | None) -> str:
     if label:
         return label
     if isinstance(source, str | os.PathLike):
-        return os.fspath(source)  # type: ignore[arg-type]
+        return os.fspath(source)
     name = getattr(source, "name", None)
     if isinstance(name, str):
         return name
@@ -58,20 +59,26 @@ def open_binary(source: object) -> Iterator[IO[bytes]]:
     if isinstance(source, bytes | bytearray | memoryview):
         yield io.BytesIO(bytes(source))
     elif isinstance(source, str | os.PathLike):
-        with Path(source).open("rb") as handle:  # type: ignore[arg-type]
+        with Path(source).open("rb") as handle:
             yield handle
     elif hasattr(source, "read"):
         yield source  # type: ignore[misc]
     else:
-        raise TypeError(
-            f"expected a path, bytes or a binary file, not {type(source).__name__}"
-        )
+        raise TypeError(f"expected a path, bytes or a binary file, not {type(source).__name__}")
+
+
+class Readable(Protocol):
+    """Anything with a binary ``read``."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Read up to *size* bytes (all when negative)."""
+        ...
 
 
 class PrefixedReader:
     """A read-only binary stream that first returns *head*, then the rest of *stream*."""
 
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+    def __init__(self, head: bytes, stream: Readable) -> None:
         self._head = head
         self._stream = stream
 
@@ -167,7 +174,7 @@ _DATETIME: Final = re.compile(
 
 def _zone(text: str | None) -> timezone:
     if not text or text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from typing import IO, Final
+from typing import Final
 
 from lxml import etree
 
-from s2c_bank._common import PrefixedReader, Where
+from s2c_bank._common import PrefixedReader, Readable, Where
 
 __all__ = ["iter_xml_events", "local_name", "looks_like_xml"]
 
@@ -54,7 +54,7 @@ def _root_offset(text: str) -> int | None:
     while True:
         while pos < len(text) and text[pos] in " \t\r\n":
             pos += 1
-        if pos >= len(text) or len(text) - pos < 4 and text[pos] == "<":
+        if pos >= len(text) or (len(text) - pos < 4 and text[pos] == "<"):
             return None
         if text.startswith("<?", pos):
             end = text.find("?>", pos + 2)
@@ -81,7 +81,7 @@ def looks_like_xml(head: bytes) -> bool:
     return text.startswith("<")
 
 
-def check_prolog(stream: IO[bytes], where: Where) -> bytes:
+def check_prolog(stream: Readable, where: Where) -> bytes:
     """Read *stream* up to its root element, refusing any DTD; return the bytes read."""
     head = b""
     while True:
@@ -109,9 +109,7 @@ def local_name(element: etree._Element) -> str:
     return tag.rpartition("}")[2]
 
 
-def iter_xml_events(
-    stream: IO[bytes], where: Where
-) -> Iterator[tuple[str, etree._Element]]:
+def iter_xml_events(stream: Readable, where: Where) -> Iterator[tuple[str, etree._Element]]:
     """Yield ``("start"|"end", element)`` events of a DTD-free XML document.
 
     Errors (a DTD, a well-formedness error such as a truncated file or an undeclared entity)

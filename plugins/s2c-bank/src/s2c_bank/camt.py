@@ -66,6 +66,7 @@ _MESSAGES: Final = {
     "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn"),
     "BkToCstmrAcctRpt": ("camt.052", "Rpt"),
 }
+_DOCUMENT: Final = re.compile(rb"<(?:[A-Za-z0-9_.-]+:)?Document[\s>]")
 _NOT_BOOKED: Final = frozenset({"PDNG", "INFO", "FUTR"})
 _NO_REFERENCE: Final = frozenset({"", "NOTPROVIDED", "NONREF"})
 
@@ -183,23 +184,32 @@ class _CamtReader:
             depth -= 1
         if count == 0:
             where.entry = None
-            where.fail(f"{self._expected} message has no {statement_tag or 'statement'}",
-                       field=statement_tag or None)
+            where.fail(
+                f"{self._expected} message has no {statement_tag or 'statement'}",
+                field=statement_tag or None,
+            )
 
     def _check_root(self, element: etree._Element) -> None:
         qname = etree.QName(element)
         if qname.localname != "Document":
-            self._where.fail(f"root element is {qname.localname!r}, not 'Document'",
-                             field="Document")
+            self._where.fail(
+                f"root element is {qname.localname!r}, not 'Document'", field="Document"
+            )
         namespace = qname.namespace
         if namespace:
             match = _NAMESPACE.fullmatch(namespace)
             if match is None:
-                self._where.fail(f"not a {self._expected} message: namespace {namespace!r}",
-                                 field="Document", value=namespace)
+                self._where.fail(
+                    f"not a {self._expected} message: namespace {namespace!r}",
+                    field="Document",
+                    value=namespace,
+                )
             if match.group(1) != self._expected:
-                self._where.fail(f"expected a {self._expected} message, found {match.group(1)}",
-                                 field="Document", value=namespace)
+                self._where.fail(
+                    f"expected a {self._expected} message, found {match.group(1)}",
+                    field="Document",
+                    value=namespace,
+                )
             self._format = f"{match.group(1)}.001.{match.group(2)}"
         self._p = _Paths(namespace)
 
@@ -225,8 +235,9 @@ class _CamtReader:
         account = el.findtext(p("Acct/Id/IBAN")) or el.findtext(p("Acct/Id/Othr/Id"))
         st.account = "".join((account or "").split()).upper()
         if not st.account:
-            where.fail("statement has no account id (Acct/Id/IBAN or Acct/Id/Othr/Id)",
-                       field="Acct")
+            where.fail(
+                "statement has no account id (Acct/Id/IBAN or Acct/Id/Othr/Id)", field="Acct"
+            )
         st.keys = EntryKeys(st.account)
         st.currency = _opt(el.findtext(p("Acct/Ccy")))
         if st.currency:
@@ -240,15 +251,21 @@ class _CamtReader:
                 balance.findtext(p("Tp/CdOrPrtry/Prtry"))
             )
             amount = self._signed_amount(balance, "Bal/Amt", "Bal/CdtDbtInd")
-            if code == "OPBD" or (code == "PRCD" and st.opening is None):
+            if code in ("OPBD", "PRCD", "CLBD") and st.currency is None:
+                st.currency = amount.currency.code
+            if code in ("OPBD", "PRCD", "CLBD") and amount.currency.code != st.currency:
+                logger.warning(
+                    "%s: statement %s: %s balance in %s ignored (account in %s)",
+                    where.source,
+                    st.statement_id,
+                    code,
+                    amount.currency.code,
+                    st.currency,
+                )
+            elif code == "OPBD" or (code == "PRCD" and st.opening is None):
                 st.opening = amount
             elif code == "CLBD":
                 st.closing = amount
-        if st.currency is None:
-            for known in (st.opening, st.closing):
-                if known is not None:
-                    st.currency = known.currency.code
-                    break
 
     def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
         p = self._p
@@ -266,16 +283,18 @@ class _CamtReader:
             return True
         if value == "DBIT":
             return False
-        self._where.fail(f"credit/debit indicator {value!r} is not CRDT or DBIT",
-                         field=field_name, value=value)
+        self._where.fail(
+            f"credit/debit indicator {value!r} is not CRDT or DBIT", field=field_name, value=value
+        )
 
     def _finish(self, st: _Statement) -> BankStatement:
         if st.currency is None:
             if st.entries:
                 st.currency = st.entries[0].amount.currency.code
             else:
-                self._where.fail("statement currency unknown: no Acct/Ccy, balance or entry",
-                                 field="Acct/Ccy")
+                self._where.fail(
+                    "statement currency unknown: no Acct/Ccy, balance or entry", field="Acct/Ccy"
+                )
         return BankStatement(
             statement_id=st.statement_id,
             account_iban=st.account,
@@ -329,14 +348,23 @@ class _CamtReader:
             structured, issuer = tx.references[0] if tx.references else (None, None)
             extra = " ".join(ref for ref, _ in tx.references[1:])
             text = _clean(f"{texts} {extra}")
-            reference = bank_reference or tx.bank_reference
+            reference = tx.bank_reference or bank_reference
             is_return = reversal or tx.is_return
-            if reference:
-                key = keys.by_reference(reference, item)
+            if bank_reference:
+                key = keys.by_reference(bank_reference, item)
+            elif tx.bank_reference:
+                key = keys.by_reference(tx.bank_reference, None)
             else:
                 key = keys.by_fingerprint(
-                    booking, value_date, item_amount, tx.iban, tx.name, structured,
-                    tx.end_to_end_id, tx.mandate_id, text,
+                    booking,
+                    value_date,
+                    item_amount,
+                    tx.iban,
+                    tx.name,
+                    structured,
+                    tx.end_to_end_id,
+                    tx.mandate_id,
+                    text,
                 )
             st.entries.append(
                 BankEntry(
@@ -379,7 +407,10 @@ class _CamtReader:
             return list(zip(txs, amounts, strict=True))
         logger.info(
             "%s: entry %s: %d batch items do not add up to the entry amount %s; kept whole",
-            self._where.source, self._where.entry, len(txs), signed,
+            self._where.source,
+            self._where.entry,
+            len(txs),
+            signed,
         )
         return [(_merge(txs), signed)]
 
@@ -388,8 +419,7 @@ class _CamtReader:
     ) -> _Tx:
         p, where = self._p, self._where
         result = _Tx()
-        for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt",
-                     "AmtDtls/CntrValAmt/Amt"):
+        for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
             amount_el = tx.find(p(path))
             if amount_el is None:
                 continue
@@ -509,12 +539,14 @@ class _CamtParser:
     _root_names: tuple[bytes, ...] = ()
 
     def sniff(self, head: bytes) -> bool:
-        """True when *head* names this message's namespace or its message element."""
-        text = head[:8192]
-        if f"{self.name}.001.".encode() in text:
+        """True when *head* opens a ``Document`` in this message's namespace, or names the
+        message element of a namespace-less camt file."""
+        if _DOCUMENT.search(head) is None:
+            return False
+        if b"urn:iso:std:iso:20022:tech:xsd:" + self.name.encode() + b".001." in head:
             return True
-        return b"urn:iso:std:iso:20022" not in text and any(
-            re.search(rb"<(?:[A-Za-z0-9_]+:)?" + root + rb"[\s>]", text)
+        return b"urn:iso:std:iso:20022" not in head and any(
+            re.search(rb"<(?:[A-Za-z0-9_]+:)?" + root + rb"[\s>]", head)
             for root in self._root_names
         )
 
@@ -541,7 +573,6 @@ class _CamtParser:
         where = Where(source_label(source, label))
         with open_binary(source) as stream:
             yield from _CamtReader(self.name, where).read(stream)
-
 
 
 class Camt053Parser(_CamtParser):

@@ -58,6 +58,8 @@ _DETAIL_TYPES: Final = frozenset("5678")
 _EXPANDABLE: Final = frozenset("12")
 _RETURN_TYPES: Final = frozenset("12345")
 _NO_REFERENCE: Final = frozenset({"", "NOTPROVIDED"})
+_REASON: Final = re.compile(r"[A-Z]{2}[A-Z0-9]{2}")  # ISO 20022 ExternalReturnReason1Code
+_BIC: Final = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?")
 
 
 def _decode(raw: bytes) -> str:
@@ -136,20 +138,25 @@ class _CodaReader:
                 continue
             where.entry = f"line {number}"
             if len(record) > _RECORD:
-                where.fail(f"record is {len(record)} characters long, CODA records have 128",
-                           field="record")
+                where.fail(
+                    f"record is {len(record)} characters long, CODA records have 128",
+                    field="record",
+                )
             record = record.ljust(_RECORD)
             kind = record[0]
             if kind == "0":
                 if self._statement is not None:
-                    where.fail("header record 0 before the trailer 9 of the previous statement",
-                               field="record")
+                    where.fail(
+                        "header record 0 before the trailer 9 of the previous statement",
+                        field="record",
+                    )
                 self._header(record, number)
                 continue
             statement = self._statement
             if statement is None:
-                where.fail(f"record {kind} outside a statement (no header record 0)",
-                           field="record")
+                where.fail(
+                    f"record {kind} outside a statement (no header record 0)", field="record"
+                )
             if kind == "9":
                 yield self._trailer(record, statement)
                 self._statement = self._movement = self._info = None
@@ -177,8 +184,11 @@ class _CodaReader:
 
     def _header(self, record: str, number: int) -> None:
         if record[127] != "2":
-            self._where.fail(f"CODA version {record[127]!r} is not supported (only 2.x)",
-                             field="version", value=record[127])
+            self._where.fail(
+                f"CODA version {record[127]!r} is not supported (only 2.x)",
+                field="version",
+                value=record[127],
+            )
         created = parse_yymmdd(record[5:11], self._where, field="creation date", order="dmy")
         self._statement = _Statement(header_line=number, created=created)
 
@@ -209,23 +219,30 @@ class _CodaReader:
         currency = self._currency(st)
         count = record[16:22]
         if not count.isdigit() or int(count) != st.records:
-            where.fail(f"trailer counts {count.strip()!r} records, the statement has "
-                       f"{st.records}", field="number of records", value=count)
-        debit = -self._amount("1" + record[22:37], currency, "total debit")
+            where.fail(
+                f"trailer counts {count.strip()!r} records, the statement has {st.records}",
+                field="number of records",
+                value=count,
+            )
+        debit = self._amount("0" + record[22:37], currency, "total debit")
         credit = self._amount("0" + record[37:52], currency, "total credit")
         top = [m.amount for m in st.movements]
         debits = sum((-a.amount for a in top if a.amount < 0), Decimal(0))
         credits = sum((a.amount for a in top if a.amount > 0), Decimal(0))
-        if debits != -debit.amount or credits != credit.amount:
-            where.fail(f"trailer totals (debit {-debit.amount}, credit {credit.amount}) differ "
-                       f"from the movements (debit {debits}, credit {credits})",
-                       field="totals")
+        if debits != debit.amount or credits != credit.amount:
+            where.fail(
+                f"trailer totals (debit {debit.amount}, credit {credit.amount}) differ "
+                f"from the movements (debit {debits}, credit {credits})",
+                field="totals",
+            )
         if st.old_balance is not None and st.new_balance is not None:
             expected = st.old_balance.amount + credits - debits
             if expected != st.new_balance.amount:
-                where.fail(f"new balance {st.new_balance.amount} is not old balance "
-                           f"{st.old_balance.amount} + credits - debits = {expected}",
-                           field="new balance")
+                where.fail(
+                    f"new balance {st.new_balance.amount} is not old balance "
+                    f"{st.old_balance.amount} + credits - debits = {expected}",
+                    field="new balance",
+                )
         self._count += 1
         return self._build(st, currency)
 
@@ -236,13 +253,17 @@ class _CodaReader:
 
     def _amount(self, text: str, currency: Currency, field_name: str) -> Money:
         if not _AMOUNT.fullmatch(text):
-            self._where.fail(f"amount {text!r} is not a sign and 15 digits", field=field_name,
-                             value=text)
+            self._where.fail(
+                f"amount {text!r} is not a sign and 15 digits", field=field_name, value=text
+            )
         thousandths = int(text[1:])
         step = 10 ** max(0, 3 - currency.minor_unit)
         if thousandths % step:
-            self._where.fail(f"amount {text[1:]} has more decimals than {currency.code} allows",
-                             field=field_name, value=text)
+            self._where.fail(
+                f"amount {text[1:]} has more decimals than {currency.code} allows",
+                field=field_name,
+                value=text,
+            )
         value = Decimal(thousandths).scaleb(-3)
         return Money(-value if text[0] == "1" else value, currency)
 
@@ -271,15 +292,21 @@ class _CodaReader:
                 communication=record[61:115],
             )
             if not movement.code.isdigit():
-                where.fail(f"transaction code {movement.code!r} is not 8 digits",
-                           field="transaction code", value=movement.code)
+                where.fail(
+                    f"transaction code {movement.code!r} is not 8 digits",
+                    field="transaction code",
+                    value=movement.code,
+                )
             self._attach(movement, st)
             self._movement = movement
             return
-        movement = self._movement
-        if movement is None or (movement.sequence, movement.detail) != (sequence, detail):
-            where.fail(f"record 2.{article} does not follow its record 2.1 "
-                       f"({sequence}/{detail})", field="sequence number")
+        current = self._movement
+        if current is None or (current.sequence, current.detail) != (sequence, detail):
+            where.fail(
+                f"record 2.{article} does not follow its record 2.1 ({sequence}/{detail})",
+                field="sequence number",
+            )
+        movement = current
         if article == "2":
             movement.communication += record[10:63]
             movement.customer_reference = record[63:98].strip()
@@ -300,8 +327,10 @@ class _CodaReader:
             return
         parent = st.movements[-1] if st.movements else None
         if parent is None or parent.sequence != movement.sequence:
-            self._where.fail(f"detail movement {movement.sequence}/{movement.detail} has no "
-                             "parent movement", field="sequence number")
+            self._where.fail(
+                f"detail movement {movement.sequence}/{movement.detail} has no parent movement",
+                field="sequence number",
+            )
         if kind in _DETAIL_TYPES:
             parent.details.append(movement)
         elif kind != "9":
@@ -313,14 +342,16 @@ class _CodaReader:
         if article == "1":
             target = next((m for m in reversed(st.movements) if m.sequence == sequence), None)
             if target is None:
-                self._where.fail(f"information record for unknown movement {sequence}",
-                                 field="sequence number")
+                self._where.fail(
+                    f"information record for unknown movement {sequence}", field="sequence number"
+                )
             self._info = target
             if record[39] == "1" and record[40:43] == "001" and not target.info_name:
                 target.info_name = _clean(record[43:113])
         elif article not in "23" or self._info is None or self._info.sequence != sequence:
-            self._where.fail(f"record 3.{article} does not follow its record 3.1",
-                             field="sequence number")
+            self._where.fail(
+                f"record 3.{article} does not follow its record 3.1", field="sequence number"
+            )
 
     # -- mapping ------------------------------------------------------------------------------
 
@@ -336,8 +367,11 @@ class _CodaReader:
                 ):
                     parts = movement.details
                 else:
-                    logger.info("%s: globalisation %s does not add up to its details; kept whole",
-                                self._where.source, movement.sequence)
+                    logger.info(
+                        "%s: globalisation %s does not add up to its details; kept whole",
+                        self._where.source,
+                        movement.sequence,
+                    )
             entries.extend(self._entry(part, movement, st, keys) for part in parts)
         return BankStatement(
             statement_id=f"{st.created.year}-{st.paper_sequence}",
@@ -382,11 +416,26 @@ class _CodaReader:
         name = movement.name or movement.info_name
         end_to_end = movement.customer_reference
         text = _clean(text)
-        is_return = r_type in _RETURN_TYPES
-        e2e = None if end_to_end.upper() in _NO_REFERENCE else end_to_end
+        # Before CODA 2.3 these positions held other data: only an R-type with an ISO reason
+        # code marks a return.
+        is_return = r_type in _RETURN_TYPES and _REASON.fullmatch(r_reason) is not None
+        e2e = (
+            None
+            if end_to_end.upper() in _NO_REFERENCE or not end_to_end.strip("0")
+            else (end_to_end)
+        )
+        bic = movement.bic if _BIC.fullmatch(movement.bic) else None
         key = keys.by_fingerprint(
-            booking, movement.value_date, movement.amount, movement.bank_reference,
-            movement.sequence, movement.detail, counterparty_iban, name, reference, text,
+            booking,
+            movement.value_date,
+            movement.amount,
+            movement.bank_reference,
+            movement.sequence,
+            movement.detail,
+            counterparty_iban,
+            name,
+            reference,
+            text,
         )
         return BankEntry(
             entry_key=key,
@@ -396,7 +445,7 @@ class _CodaReader:
             amount=movement.amount,
             counterparty_name=name or None,
             counterparty_iban=counterparty_iban,
-            counterparty_bic=movement.bic or None,
+            counterparty_bic=bic,
             structured_reference=reference,
             reference_issuer=issuer if reference else None,
             remittance_text=text,
@@ -405,7 +454,7 @@ class _CodaReader:
             bank_reference=movement.bank_reference or None,
             bank_transaction_code=movement.code,
             is_return=is_return,
-            return_reason=r_reason or None,
+            return_reason=r_reason if is_return else None,
             original_end_to_end_id=e2e if is_return else None,
             position=movement.line,
         )

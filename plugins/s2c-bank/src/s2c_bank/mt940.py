@@ -20,8 +20,8 @@ characters, no more decimals than the currency (from ``:60F:``) allows.
 * Dutch structured (Rabobank, ING, ABN AMRO SEPA): ``/EREF/``, ``/MARF/``, ``/CNTP/``,
   ``/BENM//NAME/``, ``/ORDP//NAME/``, ``/REMI/`` (``USTD//`` text or ``STRD/CUR/`` reference),
   ``/IBAN/``, ``/BIC/``, ``/RTRN/``;
-* anything else is kept as remittance text. Lines of exactly 65 characters are treated as
-  wrapped mid-word and joined without a space.
+* anything else is kept as remittance text, its lines joined with spaces. Structured
+  (German and Dutch) fields wrap anywhere, so their lines are joined without a separator.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ _LINE: Final = re.compile(
     r"(?P<amount>[0-9][0-9,]*)(?P<type>[NFS][A-Z0-9]{3})(?P<rest>.*)"
 )
 _AMOUNT: Final = re.compile(r"([0-9]+)(?:,([0-9]*))?")  # Knab omits ",": lossless
-_WRAP: Final = 65
 _IBAN: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
 _SEPA_KEYS: Final = re.compile(
     r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT|SQTP|PURP|RTRN)\+"
@@ -116,24 +115,14 @@ class _Statement:
     entries: list[BankEntry] = field(factory=list)
 
 
-def _join_free(lines: list[str]) -> str:
-    out = ""
-    for index, line in enumerate(lines):
-        if index and len(lines[index - 1]) != _WRAP:
-            out += " "
-        out += line
-    return out
-
-
 def parse_information(lines: list[str]) -> _Info:
     """Interpret the lines of an ``:86:`` field (German, Dutch or free text)."""
     first = lines[0] if lines else ""
     if re.match(r"[0-9]{3}\?", first):
         return _german("".join(lines))
-    joined = _join_free(lines)
-    if first.startswith("/") and _DUTCH_KEYS.search(joined):
-        return _dutch(joined)
-    return _Info(text=_clean(joined))
+    if first.startswith("/") and _DUTCH_KEYS.search("".join(lines)):
+        return _dutch("".join(lines))
+    return _Info(text=_clean(" ".join(lines)))
 
 
 def _german(text: str) -> _Info:
@@ -157,11 +146,7 @@ def _german(text: str) -> _Info:
     info.end_to_end_id = _reference(keyed.get("EREF"))
     info.mandate_id = _reference(keyed.get("MREF"))
     info.return_reason = _clean(keyed.get("RTRN")) or None
-    if keyed:
-        text = keyed.get("SVWZ") or parts[0]
-    else:
-        text = purpose
-    info.text = _clean(text) or _clean(joined("00"))
+    info.text = _clean(keyed.get("SVWZ") or purpose) or _clean(joined("00"))
     info.is_return = info.code in _GERMAN_RETURNS or info.return_reason is not None
     if not info.iban and keyed.get("IBAN"):
         info.iban = _clean(keyed["IBAN"]).replace(" ", "") or None
@@ -190,7 +175,7 @@ def _dutch(text: str) -> _Info:
     info.bic = info.bic or _clean(values.get("BIC")) or None
     remittance = values.get("REMI", "")
     if remittance.startswith("STRD/"):
-        _, issuer, reference = (remittance.split("/", 2) + ["", ""])[:3]
+        _, issuer, reference = [*remittance.split("/", 2), "", ""][:3]
         info.reference = _clean(reference).rstrip("/") or None
         info.issuer = issuer or None
     else:
@@ -256,8 +241,11 @@ class _Mt940Reader:
             elif tag == "61":
                 match = _LINE.fullmatch(item.lines[0].strip())
                 if match is None:
-                    where.fail(f"statement line {item.lines[0]!r} is not valid :61:", field="61",
-                               value=item.lines[0])
+                    where.fail(
+                        f"statement line {item.lines[0]!r} is not valid :61:",
+                        field="61",
+                        value=item.lines[0],
+                    )
                 pending = (item, match)
         if statement is None:
             where.entry = None
@@ -272,8 +260,9 @@ class _Mt940Reader:
     def _balance(self, text: str, tag: str, statement: _Statement) -> Money:
         match = _BALANCE.fullmatch(text.strip())
         if match is None:
-            self._where.fail(f"balance {text!r} is not [C|D]YYMMDD CCY amount", field=tag,
-                             value=text)
+            self._where.fail(
+                f"balance {text!r} is not [C|D]YYMMDD CCY amount", field=tag, value=text
+            )
         currency = currency_of(match.group(3), self._where, field=tag)
         if statement.currency is None:
             statement.currency = currency
@@ -284,10 +273,14 @@ class _Mt940Reader:
     def _amount(self, text: str, currency: Currency, tag: str) -> Money:
         match = _AMOUNT.fullmatch(text)
         if match is None or len(text) > 15:
-            self._where.fail(f"amount {text!r} is not digits with one decimal comma (max 15)",
-                             field=tag, value=text)
-        return check_minor_unit(match.group(1), match.group(2) or "", currency, self._where,
-                                field=tag, text=text)
+            self._where.fail(
+                f"amount {text!r} is not digits with one decimal comma (max 15)",
+                field=tag,
+                value=text,
+            )
+        return check_minor_unit(
+            match.group(1), match.group(2) or "", currency, self._where, field=tag, text=text
+        )
 
     def _entry(
         self, st: _Statement, pending: tuple[_Field, re.Match[str]], information: list[str]
@@ -296,8 +289,9 @@ class _Mt940Reader:
         item, match = pending
         where.entry = f"line {item.line}"
         if st.currency is None or st.keys is None:
-            where.fail("statement line before the account :25: and opening balance :60F:",
-                       field="61")
+            where.fail(
+                "statement line before the account :25: and opening balance :60F:", field="61"
+            )
         value_date = parse_yymmdd(match["value"], where, field="61")
         booking = value_date
         if match["entry"]:
@@ -310,8 +304,11 @@ class _Mt940Reader:
             try:
                 booking = date(year, month, day)
             except ValueError:
-                where.fail(f"entry date {match['entry']!r} does not exist", field="61",
-                           value=match["entry"])
+                where.fail(
+                    f"entry date {match['entry']!r} does not exist",
+                    field="61",
+                    value=match["entry"],
+                )
         amount = self._amount(match["amount"], st.currency, "61")
         mark = match["mark"]
         credit = mark in ("C", "EC", "RD")
@@ -328,8 +325,16 @@ class _Mt940Reader:
         code = match["type"] + (f"/{info.code}" if info.code else "")
         bank_reference = _reference(bank_ref)
         key = st.keys.by_fingerprint(
-            booking, value_date, signed, bank_reference, _reference(customer_ref), iban,
-            info.name, info.reference, end_to_end, text,
+            booking,
+            value_date,
+            signed,
+            bank_reference,
+            _reference(customer_ref),
+            iban,
+            info.name,
+            info.reference,
+            end_to_end,
+            text,
         )
         st.entries.append(
             BankEntry(

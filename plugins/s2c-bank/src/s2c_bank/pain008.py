@@ -110,7 +110,8 @@ def _check_iban(instance: object, attribute: Attribute[str], value: str) -> None
         _iban.validate(value)
     except _StdnumError as exc:
         raise InvalidReferenceError(
-            f"{attribute.name} {value!r} is not a valid IBAN: {exc}", field=attribute.name,
+            f"{attribute.name} {value!r} is not a valid IBAN: {exc}",
+            field=attribute.name,
             value=value,
         ) from None
 
@@ -126,7 +127,8 @@ def _check_bic(instance: object, attribute: Attribute[str | None], value: str | 
         _bic.validate(value)
     except _StdnumError as exc:
         raise InvalidReferenceError(
-            f"{attribute.name} {value!r} is not a valid BIC: {exc}", field=attribute.name,
+            f"{attribute.name} {value!r} is not a valid BIC: {exc}",
+            field=attribute.name,
             value=value,
         ) from None
 
@@ -175,19 +177,24 @@ def _reference_issuer(value: str) -> str | None:
 
 def _check_amount(instance: object, attribute: Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money) or value.currency.code != "EUR":
-        raise InvalidAmountError(f"a SEPA direct debit is in EUR, got {value!r}",
-                                 field="amount", value=value)
+        raise InvalidAmountError(
+            f"a SEPA direct debit is in EUR, got {value!r}", field="amount", value=value
+        )
     if not Decimal("0.01") <= value.amount <= _MAX_AMOUNT:
         raise InvalidAmountError(
             f"a SEPA direct debit amount is 0.01 to 999999999.99 EUR, got {value}",
-            field="amount", value=value,
+            field="amount",
+            value=value,
         )
 
 
 def _check_sequence(instance: object, attribute: Attribute[str], value: str) -> None:
     if value not in SEQUENCE_TYPES:
-        raise ValidationError(f"sequence must be one of {', '.join(SEQUENCE_TYPES)}, got "
-                              f"{value!r}", field="sequence", value=value)
+        raise ValidationError(
+            f"sequence must be one of {', '.join(SEQUENCE_TYPES)}, got {value!r}",
+            field="sequence",
+            value=value,
+        )
 
 
 @frozen
@@ -264,29 +271,36 @@ class Collection:
 
     def __attrs_post_init__(self) -> None:
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
-            raise ValidationError("created_at must be timezone-aware", field="created_at",
-                                  value=self.created_at)
+            raise ValidationError(
+                "created_at must be timezone-aware", field="created_at", value=self.created_at
+            )
         if self.collection_date < self.created_at.date():
             raise ValidationError(
                 f"collection date {self.collection_date} is before the creation date "
-                f"{self.created_at.date()}", field="collection_date", value=self.collection_date,
+                f"{self.created_at.date()}",
+                field="collection_date",
+                value=self.collection_date,
             )
         if not self.debits:
-            raise ValidationError("a collection needs at least one direct debit",
-                                  field="debits", value=())
+            raise ValidationError(
+                "a collection needs at least one direct debit", field="debits", value=()
+            )
         seen: set[str] = set()
         for debit in self.debits:
             if not isinstance(debit, DirectDebit):
-                raise ValidationError(f"not a DirectDebit: {debit!r}", field="debits",
-                                      value=debit)
+                raise ValidationError(f"not a DirectDebit: {debit!r}", field="debits", value=debit)
             if debit.end_to_end_id in seen:
-                raise ValidationError(f"end-to-end id {debit.end_to_end_id!r} is used twice",
-                                      field="end_to_end_id", value=debit.end_to_end_id)
+                raise ValidationError(
+                    f"end-to-end id {debit.end_to_end_id!r} is used twice",
+                    field="end_to_end_id",
+                    value=debit.end_to_end_id,
+                )
             seen.add(debit.end_to_end_id)
             if debit.mandate_signed > self.collection_date:
                 raise ValidationError(
                     f"mandate {debit.mandate_id!r} is signed after the collection date",
-                    field="mandate_signed", value=debit.mandate_signed,
+                    field="mandate_signed",
+                    value=debit.mandate_signed,
                 )
 
     @property
@@ -346,8 +360,9 @@ class DirectDebitWriter:
             ISO schema, grouped into one ``PmtInf`` per sequence type with exact control sums.
         """
         if not isinstance(collection, Collection):
-            raise ValidationError("write() takes a Collection", field="collection",
-                                  value=collection)
+            raise ValidationError(
+                "write() takes a Collection", field="collection", value=collection
+            )
         root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
         message = _sub(root, "CstmrDrctDbtInitn")
         header = _sub(message, "GrpHdr")

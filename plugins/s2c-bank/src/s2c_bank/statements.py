@@ -77,7 +77,7 @@ def parse_statement_file(
     Args:
         source: A path (``str`` is always a path), the file's bytes, or a binary file object.
         label: Name to use in errors and ``BankStatement.source`` (default: the path).
-        parsers: Parsers to choose from (default: [default_parsers][s2c_bank.statements.default_parsers]).
+        parsers: Parsers to choose from (default: every parser of this plugin).
 
     Returns:
         Every statement of the file; nothing is returned unless the whole file is valid.
@@ -105,7 +105,6 @@ def parse_statement_file(
             where.fail("unrecognised bank file format (expected camt.053/054, CODA or MT940)")
         if start is not None:
             stream.seek(start)
-            rest: IO[bytes] = stream
-        else:
-            rest = PrefixedReader(head, stream)  # type: ignore[assignment]
-        return list(parser.parse(rest, label=name))
+            return list(parser.parse(stream, label=name))
+        # not seekable (a pipe, a socket): the parsers need the bytes again
+        return list(parser.parse(head + stream.read(), label=name))

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final, TypeAlias
 from xml.sax.saxutils import escape
@@ -74,8 +74,13 @@ def make_payments(
         else:
             ref = f"Invoice INV-{i:06d} thank you"
         payments.append(
-            (amount, ref, f"Customer {i % 997:03d}", _belgian_iban(1_000 + i % 997),
-             start + timedelta(days=i // 1000))
+            (
+                amount,
+                ref,
+                f"Customer {i % 997:03d}",
+                _belgian_iban(1_000 + i % 997),
+                start + timedelta(days=i // 1000),
+            )
         )
     return payments
 
@@ -124,8 +129,9 @@ def make_camt053(
     """Build a camt.053.001.08 statement for *payments* (or *n_entries* generated ones).
 
     Args:
-        n_entries: Number of generated payments (see [make_payments][s2c_bank.testing.make_payments])
-            when *payments* is not given; must match ``len(payments)`` when both are.
+        n_entries: Number of generated payments (see
+            [make_payments][s2c_bank.testing.make_payments]) when *payments* is not given;
+            must match ``len(payments)`` when both are.
         payments: ``(amount, reference or text, payer name, payer IBAN, booking date)``
             tuples. A valid OGM/VCS (any notation) or RF reference becomes ``Strd/CdtrRefInf``
             with issuer ``BBA``/``ISO``; anything else is ``Ustrd`` text.
@@ -143,28 +149,49 @@ def make_camt053(
     if payments is None:
         payments = make_payments(n_entries or 0, currency=currency)
     elif n_entries is not None and n_entries != len(payments):
-        raise ValidationError(f"n_entries {n_entries} differs from {len(payments)} payments",
-                              field="n_entries", value=n_entries)
+        raise ValidationError(
+            f"n_entries {n_entries} differs from {len(payments)} payments",
+            field="n_entries",
+            value=n_entries,
+        )
     opening = Decimal(str(opening_balance))
     total = opening
     last = max((p[4] for p in payments), default=date(2026, 1, 5))
     first = min((p[4] for p in payments), default=last)
     created = created_at or datetime.combine(
-        last + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc
+        last + timedelta(days=1), datetime.min.time(), tzinfo=UTC
     ).replace(hour=6)
     parts: list[str] = []
     for index, (amount, ref, name, iban, day) in enumerate(payments, start=1):
         if amount.currency.code != currency or amount.amount <= 0:
-            raise ValidationError(f"payment {index}: {amount} is not a positive {currency}",
-                                  field="payments", value=amount)
+            raise ValidationError(
+                f"payment {index}: {amount} is not a positive {currency}",
+                field="payments",
+                value=amount,
+            )
         total += amount.amount
-        parts.append(_entry(index, amount, "CRDT", ref, name, iban, day, statement_id,
-                            "PMNT/RCDT/ESCT", None))
+        parts.append(
+            _entry(
+                index, amount, "CRDT", ref, name, iban, day, statement_id, "PMNT/RCDT/ESCT", None
+            )
+        )
     for offset, (which, reason) in enumerate(returns, start=len(payments) + 1):
         amount, ref, name, iban, day = payments[which]
         total -= amount.amount
-        parts.append(_entry(offset, amount, "DBIT", ref, name, iban, day, statement_id,
-                            "PMNT/RCDT/RRTN", (which + 1, reason)))
+        parts.append(
+            _entry(
+                offset,
+                amount,
+                "DBIT",
+                ref,
+                name,
+                iban,
+                day,
+                statement_id,
+                "PMNT/RCDT/RRTN",
+                (which + 1, reason),
+            )
+        )
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Document xmlns="{_NAMESPACE}"><BkToCstmrStmt>'
