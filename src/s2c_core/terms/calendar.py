@@ -86,8 +86,9 @@ def _check_weekend(instance: BusinessCalendar, attribute: object, value: tuple[i
             value=value,
         )
     if len(set(value)) >= 7:
-        raise ValidationError("a week needs at least one business day", field="weekend",
-                              value=value)
+        raise ValidationError(
+            "a week needs at least one business day", field="weekend", value=value
+        )
 
 
 @frozen
@@ -115,8 +116,9 @@ class BusinessCalendar:
     country: str = field(default="", validator=_check_country)
     subdivision: str = ""
     extra_holidays: tuple[date, ...] = field(default=(), converter=_as_dates)
-    weekend: tuple[int, ...] = field(default=(5, 6), converter=_as_weekdays,
-                                     validator=_check_weekend)
+    weekend: tuple[int, ...] = field(
+        default=(5, 6), converter=_as_weekdays, validator=_check_weekend
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.country:

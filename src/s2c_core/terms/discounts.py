@@ -3,8 +3,9 @@
 A cash discount lets the customer deduct *percent* % when paying within *days* days of the
 invoice date ("2/10 net 30": 2 % if paid within 10 days, otherwise the full amount at 30 days).
 
-VAT treatment differs by country and practice; [DiscountVatTreatment][s2c_core.terms.DiscountVatTreatment]
-names the four ways this module computes:
+VAT treatment differs by country and practice;
+[DiscountVatTreatment][s2c_core.terms.DiscountVatTreatment] names the four ways this module
+computes:
 
 * ``EXCLUDING_VAT``: the discount is a percentage of the net amount; the VAT stays as invoiced
   on the full net whether or not the discount is taken. Dutch practice when the discount is
@@ -69,14 +70,16 @@ def _check_discount_percent(instance: object, attribute: object, value: Decimal)
     if not Decimal(0) < value < _HUNDRED:
         raise ValidationError(
             f"a cash discount must be above 0 % and below 100 %, got {value} %",
-            field="percent", value=value,
+            field="percent",
+            value=value,
         )
 
 
 def _check_days(instance: object, attribute: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 36600:
         raise ValidationError(
-            f"discount days must be an int from 0 to 36600, got {value!r}", field="days",
+            f"discount days must be an int from 0 to 36600, got {value!r}",
+            field="days",
             value=value,
         )
 
@@ -147,7 +150,10 @@ class EarlyPaymentOffer:
 
 
 def early_payment_offer(
-    total: Money, invoice_date: date, discount: CashDiscount, *,
+    total: Money,
+    invoice_date: date,
+    discount: CashDiscount,
+    *,
     rounding: Rounding = Rounding.HALF_UP,
 ) -> EarlyPaymentOffer:
     """The discount deadline, discount amount and amount to pay by the deadline.
@@ -173,7 +179,9 @@ def early_payment_offer(
     """
     amount = discount.amount_on(total, rounding=rounding)
     return EarlyPaymentOffer(
-        deadline=discount.deadline(invoice_date), total=total, discount=amount,
+        deadline=discount.deadline(invoice_date),
+        total=total,
+        discount=amount,
         payable=total - amount,
     )
 
@@ -210,8 +218,12 @@ class CashDiscountTotals:
 
 
 def cash_discount_totals(
-    net: Money, vat_percent: Decimal | int | str, discount: CashDiscount, *,
-    invoice_date: date, treatment: DiscountVatTreatment,
+    net: Money,
+    vat_percent: Decimal | int | str,
+    discount: CashDiscount,
+    *,
+    invoice_date: date,
+    treatment: DiscountVatTreatment,
     rounding: Rounding = Rounding.HALF_UP,
 ) -> CashDiscountTotals:
     """Net, VAT, gross and both payable amounts for one VAT rate under a VAT *treatment*.
@@ -249,8 +261,9 @@ def cash_discount_totals(
     """
     rate = to_decimal(vat_percent, field_name="vat_percent")
     if not Decimal(0) <= rate <= _HUNDRED:
-        raise ValidationError(f"VAT rate must be 0..100 %, got {rate} %", field="vat_percent",
-                              value=rate)
+        raise ValidationError(
+            f"VAT rate must be 0..100 %, got {rate} %", field="vat_percent", value=rate
+        )
     treatment = DiscountVatTreatment(treatment)
     r = rate / _HUNDRED
     deadline = discount.deadline(invoice_date)
@@ -262,30 +275,38 @@ def cash_discount_totals(
         vat = vat_on(net)
         gross = net + vat
         off = discount.amount_on(net, rounding=rounding)
-        return CashDiscountTotals(treatment, deadline, net, vat, gross, off, gross - off, gross,
-                                  vat, vat)
+        return CashDiscountTotals(
+            treatment, deadline, net, vat, gross, off, gross - off, gross, vat, vat
+        )
     if treatment is DiscountVatTreatment.INCLUDING_VAT:
         vat = vat_on(net)
         gross = net + vat
         off = discount.amount_on(gross, rounding=rounding)
         weights = [abs(net.minor_units), abs(vat.minor_units)]
-        if sum(weights) == 0:
-            vat_part = Money.zero(net.currency)
-        else:
-            vat_part = off.allocate(weights)[1]
-        return CashDiscountTotals(treatment, deadline, net, vat, gross, off, gross - off, gross,
-                                  vat - vat_part, vat)
+        vat_part = off.allocate(weights)[1] if any(weights) else Money.zero(net.currency)
+        return CashDiscountTotals(
+            treatment, deadline, net, vat, gross, off, gross - off, gross, vat - vat_part, vat
+        )
     off = discount.amount_on(net, rounding=rounding)
     base = net - off
     vat = vat_on(base)
     with_discount = base + vat
     if treatment is DiscountVatTreatment.DISCOUNTED_BASE:
-        return CashDiscountTotals(treatment, deadline, net, vat, net + vat, off, with_discount,
-                                  net + vat, vat, vat)
+        return CashDiscountTotals(
+            treatment, deadline, net, vat, net + vat, off, with_discount, net + vat, vat, vat
+        )
     vat_on_discount = vat_on(off)
     return CashDiscountTotals(
-        treatment, deadline, net, vat, with_discount, off, with_discount,
-        with_discount + off + vat_on_discount, vat, vat + vat_on_discount,
+        treatment,
+        deadline,
+        net,
+        vat,
+        with_discount,
+        off,
+        with_discount,
+        with_discount + off + vat_on_discount,
+        vat,
+        vat + vat_on_discount,
     )
 
 
@@ -295,15 +316,20 @@ def _cost_inputs(discount: CashDiscount, net_days: int) -> tuple[Decimal, Decima
     if net_days <= discount.days:
         raise ValidationError(
             f"net days ({net_days}) must be after the discount days ({discount.days})",
-            field="net_days", value=net_days,
+            field="net_days",
+            value=net_days,
         )
     d = discount.percent / _HUNDRED
     return d / (1 - d), Decimal(net_days - discount.days)
 
 
 def discount_cost_nominal(
-    discount: CashDiscount, net_days: int, *, day_count: DayCount = DayCount.ACT_365,
-    places: int = 2, rounding: Rounding = Rounding.HALF_UP,
+    discount: CashDiscount,
+    net_days: int,
+    *,
+    day_count: DayCount = DayCount.ACT_365,
+    places: int = 2,
+    rounding: Rounding = Rounding.HALF_UP,
 ) -> Decimal:
     """Nominal annual cost of *not* taking the discount, in percent.
 
@@ -334,8 +360,12 @@ def discount_cost_nominal(
 
 
 def discount_cost_effective(
-    discount: CashDiscount, net_days: int, *, day_count: DayCount = DayCount.ACT_365,
-    places: int = 2, rounding: Rounding = Rounding.HALF_UP,
+    discount: CashDiscount,
+    net_days: int,
+    *,
+    day_count: DayCount = DayCount.ACT_365,
+    places: int = 2,
+    rounding: Rounding = Rounding.HALF_UP,
 ) -> Decimal:
     """Effective (compounded) annual cost of *not* taking the discount, in percent.
 

@@ -70,7 +70,7 @@ class Weekday(StrEnum):
     """A day of the week, for "next Friday" date steps.
 
     Example:
-        >>> Weekday.FRIDAY.index
+        >>> Weekday.FRIDAY.number
         4
     """
 
@@ -83,7 +83,7 @@ class Weekday(StrEnum):
     SUNDAY = "sunday"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday is 0 ... Sunday is 6 (``date.weekday()`` numbering)."""
         return _WEEKDAY_ORDER.index(self)
 
@@ -125,7 +125,10 @@ class DateStep:
     def as_relativedelta(self) -> relativedelta:
         """The equivalent ``dateutil.relativedelta`` (unchecked)."""
         return relativedelta(
-            days=self.days, weeks=self.weeks, months=self.months, day=self.day,
+            days=self.days,
+            weeks=self.weeks,
+            months=self.months,
+            day=self.day,
             month=self.month,
             weekday=None if self.weekday is None else _RELATIVEDELTA_WEEKDAYS[self.weekday],
         )
@@ -214,11 +217,18 @@ def _discounts(value: Iterable[CashDiscount]) -> tuple[CashDiscount, ...]:
     return tuple(value)
 
 
-def _problem(line: int, problem: str, message: str, *, field: str, value: object,
-             step: int | None = None) -> ValidationError:
+def _problem(
+    line: int, problem: str, message: str, *, field: str, value: object, step: int | None = None
+) -> ValidationError:
     where = f"line {line}" if step is None else f"line {line}, step {step}"
-    return ValidationError(f"payment term {where}: {message}", field=field, value=value,
-                           line=line, step=step, problem=problem)
+    return ValidationError(
+        f"payment term {where}: {message}",
+        field=field,
+        value=value,
+        line=line,
+        step=step,
+        problem=problem,
+    )
 
 
 def _is_int(value: object) -> bool:
@@ -227,24 +237,52 @@ def _is_int(value: object) -> bool:
 
 def _check_step(index: int, position: int, step: object) -> relativedelta:
     if not isinstance(step, DateStep):
-        raise _problem(index, "not_a_step", f"expected a DateStep, got {type(step).__name__}",
-                       field="steps", value=step, step=position)
+        raise _problem(
+            index,
+            "not_a_step",
+            f"expected a DateStep, got {type(step).__name__}",
+            field="steps",
+            value=step,
+            step=position,
+        )
     for name, bound in (("days", _MAX_DAYS), ("weeks", _MAX_WEEKS), ("months", _MAX_MONTHS)):
         value = getattr(step, name)
         if not _is_int(value) or abs(value) > bound:
-            raise _problem(index, f"invalid_{name}",
-                           f"{name} must be an int within ±{bound}, got {value!r}",
-                           field=name, value=value, step=position)
+            raise _problem(
+                index,
+                f"invalid_{name}",
+                f"{name} must be an int within ±{bound}, got {value!r}",
+                field=name,
+                value=value,
+                step=position,
+            )
     if step.day is not None and (not _is_int(step.day) or not 1 <= step.day <= 31):
-        raise _problem(index, "invalid_day",
-                       f"day of month must be 1..31 (31 = end of month), got {step.day!r}",
-                       field="day", value=step.day, step=position)
+        raise _problem(
+            index,
+            "invalid_day",
+            f"day of month must be 1..31 (31 = end of month), got {step.day!r}",
+            field="day",
+            value=step.day,
+            step=position,
+        )
     if step.month is not None and (not _is_int(step.month) or not 1 <= step.month <= 12):
-        raise _problem(index, "invalid_month", f"month must be 1..12, got {step.month!r}",
-                       field="month", value=step.month, step=position)
+        raise _problem(
+            index,
+            "invalid_month",
+            f"month must be 1..12, got {step.month!r}",
+            field="month",
+            value=step.month,
+            step=position,
+        )
     if step.weekday is not None and not isinstance(step.weekday, Weekday):
-        raise _problem(index, "invalid_weekday", f"weekday must be a Weekday, got "
-                       f"{step.weekday!r}", field="weekday", value=step.weekday, step=position)
+        raise _problem(
+            index,
+            "invalid_weekday",
+            f"weekday must be a Weekday, got {step.weekday!r}",
+            field="weekday",
+            value=step.weekday,
+            step=position,
+        )
     return step.as_relativedelta()
 
 
@@ -255,8 +293,13 @@ class _Plan:
 
     def __init__(self, lines: tuple[TermLine, ...]) -> None:
         if not lines:
-            raise ValidationError("a payment term needs at least one line (a remainder)",
-                                  field="lines", value=(), line=None, problem="no_lines")
+            raise ValidationError(
+                "a payment term needs at least one line (a remainder)",
+                field="lines",
+                value=(),
+                line=None,
+                problem="no_lines",
+            )
         kinds: list[int] = []
         ratios: list[tuple[int, int]] = []
         fixed: list[Money | None] = []
@@ -265,53 +308,92 @@ class _Plan:
         remainder_at: int | None = None
         for index, line in enumerate(lines):
             if not isinstance(line, TermLine):
-                raise _problem(index, "not_a_line", f"expected a TermLine, got "
-                               f"{type(line).__name__}", field="lines", value=line)
+                raise _problem(
+                    index,
+                    "not_a_line",
+                    f"expected a TermLine, got {type(line).__name__}",
+                    field="lines",
+                    value=line,
+                )
             if remainder_at is not None:
-                raise _problem(index, "line_after_remainder",
-                               f"comes after the remainder line {remainder_at}; the remainder "
-                               "must be the last line", field="kind", value=line.kind)
+                raise _problem(
+                    index,
+                    "line_after_remainder",
+                    f"comes after the remainder line {remainder_at}; the remainder "
+                    "must be the last line",
+                    field="kind",
+                    value=line.kind,
+                )
             kind = LineKind(line.kind)
             if kind is LineKind.FIXED:
                 if not isinstance(line.amount, Money) or not line.amount.is_positive():
-                    raise _problem(index, "invalid_amount",
-                                   f"a fixed line needs a positive Money amount, got "
-                                   f"{line.amount!r}", field="amount", value=line.amount)
+                    raise _problem(
+                        index,
+                        "invalid_amount",
+                        f"a fixed line needs a positive Money amount, got {line.amount!r}",
+                        field="amount",
+                        value=line.amount,
+                    )
             elif line.amount is not None:
-                raise _problem(index, "unexpected_amount", f"a {kind.value} line takes no "
-                               "amount", field="amount", value=line.amount)
+                raise _problem(
+                    index,
+                    "unexpected_amount",
+                    f"a {kind.value} line takes no amount",
+                    field="amount",
+                    value=line.amount,
+                )
             if kind in (LineKind.PERCENT_OF_REMAINDER, LineKind.PERCENT_OF_TOTAL):
                 if not Decimal(0) < line.percent <= _HUNDRED:
-                    raise _problem(index, "percent_out_of_range",
-                                   f"percentage must be above 0 and at most 100, got "
-                                   f"{line.percent}", field="percent", value=line.percent)
+                    raise _problem(
+                        index,
+                        "percent_out_of_range",
+                        f"percentage must be above 0 and at most 100, got {line.percent}",
+                        field="percent",
+                        value=line.percent,
+                    )
                 if kind is LineKind.PERCENT_OF_TOTAL:
                     total_percent += line.percent
                     if total_percent > _HUNDRED:
-                        raise _problem(index, "percent_over_100",
-                                       f"percentages of the total reach {total_percent} %, "
-                                       "over 100 %", field="percent", value=line.percent)
+                        raise _problem(
+                            index,
+                            "percent_over_100",
+                            f"percentages of the total reach {total_percent} %, over 100 %",
+                            field="percent",
+                            value=line.percent,
+                        )
             elif line.percent != 0:
-                raise _problem(index, "unexpected_percent",
-                               f"a {kind.value} line takes no percentage", field="percent",
-                               value=line.percent)
+                raise _problem(
+                    index,
+                    "unexpected_percent",
+                    f"a {kind.value} line takes no percentage",
+                    field="percent",
+                    value=line.percent,
+                )
             if kind is LineKind.REMAINDER:
                 remainder_at = index
             kinds.append(_KIND_CODE[kind])
             numerator, denominator = (line.percent / _HUNDRED).as_integer_ratio()
             ratios.append((numerator, denominator))
             fixed.append(line.amount if kind is LineKind.FIXED else None)
-            deltas.append(tuple(_check_step(index, position, step)
-                                for position, step in enumerate(line.steps)))
+            deltas.append(
+                tuple(
+                    _check_step(index, position, step) for position, step in enumerate(line.steps)
+                )
+            )
         if remainder_at is None:
             last = len(lines) - 1
-            raise _problem(last, "no_remainder",
-                           "the last line must be the remainder, so the schedule always sums "
-                           "to the total", field="kind", value=lines[last].kind)
+            raise _problem(
+                last,
+                "no_remainder",
+                "the last line must be the remainder, so the schedule always sums to the total",
+                field="kind",
+                value=lines[last].kind,
+            )
         self.compiled = tuple(
             (index, kind, numerator, denominator)
-            for index, (kind, (numerator, denominator)) in enumerate(zip(kinds, ratios,
-                                                                         strict=True))
+            for index, (kind, (numerator, denominator)) in enumerate(
+                zip(kinds, ratios, strict=True)
+            )
         )
         self.fixed = tuple(fixed)
         self.deltas = tuple(deltas)
@@ -328,9 +410,13 @@ class _Plan:
                 for delta in chain:
                     day = day + delta
             except (OverflowError, ValueError) as exc:
-                raise _problem(index, "date_out_of_range",
-                               f"due date from {invoice_date} is out of range ({exc})",
-                               field="steps", value=invoice_date) from None
+                raise _problem(
+                    index,
+                    "date_out_of_range",
+                    f"due date from {invoice_date} is out of range ({exc})",
+                    field="steps",
+                    value=invoice_date,
+                ) from None
             dates.append(day)
         result = tuple(dates)
         if len(self.date_cache) >= _DATE_CACHE_SIZE:
@@ -389,15 +475,20 @@ class PaymentTerm:
             if not isinstance(discount, CashDiscount):
                 raise ValidationError(
                     f"payment term discount {position}: expected a CashDiscount, got "
-                    f"{type(discount).__name__}", field="discounts", value=discount,
-                    line=None, problem="not_a_discount",
+                    f"{type(discount).__name__}",
+                    field="discounts",
+                    value=discount,
+                    line=None,
+                    problem="not_a_discount",
                 )
         try:
             BusinessDayConvention(self.business_day)
         except ValueError:
             raise ValidationError(
                 f"unknown business-day convention {self.business_day!r}",
-                field="business_day", value=self.business_day, line=None,
+                field="business_day",
+                value=self.business_day,
+                line=None,
                 problem="invalid_business_day",
             ) from None
         self._plan  # noqa: B018 - validate and compile now, not at first use
@@ -416,7 +507,11 @@ class PaymentTerm:
         return self._plan.due_dates(invoice_date)
 
     def schedule(
-        self, total: Money, invoice_date: date, *, rounding: Rounding = Rounding.HALF_EVEN,
+        self,
+        total: Money,
+        invoice_date: date,
+        *,
+        rounding: Rounding = Rounding.HALF_EVEN,
         calendar: BusinessCalendar | None = None,
         convention: BusinessDayConvention | None = None,
     ) -> tuple[Installment, ...]:
@@ -472,7 +567,7 @@ class PaymentTerm:
         dates = plan.due_dates(invoice_date)
         if convention is None:
             convention = self.business_day
-        if convention is _UNADJUSTED or convention == _UNADJUSTED:
+        if convention is _UNADJUSTED:
             result = []
             for index, units in shares:
                 money = _new(Money)
@@ -486,8 +581,9 @@ class PaymentTerm:
             return tuple(result)
         calendar = BusinessCalendar() if calendar is None else calendar
         return tuple(
-            Installment(calendar.adjust(dates[index], convention),
-                        money_from_minor(units, currency), index)
+            Installment(
+                calendar.adjust(dates[index], convention), money_from_minor(units, currency), index
+            )
             for index, units in shares
         )
 
@@ -495,13 +591,21 @@ class PaymentTerm:
         amount = self._plan.fixed[index]
         assert amount is not None
         if amount.currency != currency:
-            raise _problem(index, "currency_mismatch",
-                           f"fixed amount {amount} cannot be scheduled on a {currency.code} "
-                           "total", field="amount", value=amount)
+            raise _problem(
+                index,
+                "currency_mismatch",
+                f"fixed amount {amount} cannot be scheduled on a {currency.code} total",
+                field="amount",
+                value=amount,
+            )
         return amount.minor_units
 
     def final_due_date(
-        self, total: Money, invoice_date: date, *, rounding: Rounding = Rounding.HALF_EVEN,
+        self,
+        total: Money,
+        invoice_date: date,
+        *,
+        rounding: Rounding = Rounding.HALF_EVEN,
         calendar: BusinessCalendar | None = None,
         convention: BusinessDayConvention | None = None,
     ) -> date:
@@ -514,12 +618,17 @@ class PaymentTerm:
             ...     Money("10.00", "EUR"), date(2025, 1, 1))
             datetime.date(2025, 1, 31)
         """
-        installments = self.schedule(total, invoice_date, rounding=rounding, calendar=calendar,
-                                     convention=convention)
+        installments = self.schedule(
+            total, invoice_date, rounding=rounding, calendar=calendar, convention=convention
+        )
         return max(i.due_date for i in installments)
 
     def early_payment_offers(
-        self, total: Money, invoice_date: date, *, rounding: Rounding = Rounding.HALF_UP,
+        self,
+        total: Money,
+        invoice_date: date,
+        *,
+        rounding: Rounding = Rounding.HALF_UP,
     ) -> tuple[EarlyPaymentOffer, ...]:
         """One [EarlyPaymentOffer][s2c_core.terms.EarlyPaymentOffer] per discount of the term.
 
@@ -529,5 +638,6 @@ class PaymentTerm:
             >>> str(term.early_payment_offers(Money("500.00", "EUR"), date(2025, 1, 1))[0].payable)
             'EUR 490.00'
         """
-        return tuple(early_payment_offer(total, invoice_date, d, rounding=rounding)
-                     for d in self.discounts)
+        return tuple(
+            early_payment_offer(total, invoice_date, d, rounding=rounding) for d in self.discounts
+        )

@@ -44,20 +44,31 @@ _END_OF_MONTH = DateStep(day=31)  # relativedelta clamps day 31 to the month's l
 
 def _days(value: int, name: str = "days") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(f"{name} must be a non-negative int, got {value!r}", field=name,
-                              value=value)
+        raise ValidationError(
+            f"{name} must be a non-negative int, got {value!r}", field=name, value=value
+        )
     return value
 
 
-def _term(lines: list[TermLine], name: str, description: str,
-          discounts: Iterable[CashDiscount],
-          business_day: BusinessDayConvention) -> PaymentTerm:
-    return PaymentTerm(lines, name=name, description=description, discounts=tuple(discounts),
-                       business_day=business_day)
+def _term(
+    lines: list[TermLine],
+    name: str,
+    description: str,
+    discounts: Iterable[CashDiscount],
+    business_day: BusinessDayConvention,
+) -> PaymentTerm:
+    return PaymentTerm(
+        lines,
+        name=name,
+        description=description,
+        discounts=tuple(discounts),
+        business_day=business_day,
+    )
 
 
 def due_on_receipt(
-    *, discounts: Iterable[CashDiscount] = (),
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """Due on receipt: the whole amount is due on the invoice date.
@@ -66,15 +77,23 @@ def due_on_receipt(
     the customer received the invoice).
 
     Example:
+        >>> from datetime import date
         >>> due_on_receipt().due_dates(date(2025, 3, 5))
         (datetime.date(2025, 3, 5),)
     """
-    return _term([TermLine.remainder()], "Due on receipt",
-                 "The whole amount is due on the invoice date.", discounts, business_day)
+    return _term(
+        [TermLine.remainder()],
+        "Due on receipt",
+        "The whole amount is due on the invoice date.",
+        discounts,
+        business_day,
+    )
 
 
 def net_days(
-    days: int, *, discounts: Iterable[CashDiscount] = (),
+    days: int,
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """Net *days*: the whole amount is due *days* calendar days after the invoice date.
@@ -82,32 +101,45 @@ def net_days(
     With ``discounts=[CashDiscount(2, 10)]`` this is the classic "2/10 net 30".
 
     Example:
+        >>> from datetime import date
         >>> net_days(30).due_dates(date(2025, 1, 31))
         (datetime.date(2025, 3, 2),)
     """
     days = _days(days)
-    return _term([TermLine.remainder(DateStep(days=days))], f"Net {days}",
-                 f"The whole amount is due {days} calendar days after the invoice date.",
-                 discounts, business_day)
+    return _term(
+        [TermLine.remainder(DateStep(days=days))],
+        f"Net {days}",
+        f"The whole amount is due {days} calendar days after the invoice date.",
+        discounts,
+        business_day,
+    )
 
 
 def end_of_month(
-    *, discounts: Iterable[CashDiscount] = (),
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """End of month: due on the last day of the invoice month.
 
     Example:
+        >>> from datetime import date
         >>> end_of_month().due_dates(date(2024, 2, 10))
         (datetime.date(2024, 2, 29),)
     """
-    return _term([TermLine.remainder(_END_OF_MONTH)], "End of month",
-                 "The whole amount is due on the last day of the invoice month.", discounts,
-                 business_day)
+    return _term(
+        [TermLine.remainder(_END_OF_MONTH)],
+        "End of month",
+        "The whole amount is due on the last day of the invoice month.",
+        discounts,
+        business_day,
+    )
 
 
 def net_days_then_end_of_month(
-    days: int, *, discounts: Iterable[CashDiscount] = (),
+    days: int,
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """*days* days end of month, first reading: add *days*, then go to the end of that month.
@@ -117,6 +149,7 @@ def net_days_then_end_of_month(
     the computation of "45 jours fin de mois").
 
     Example:
+        >>> from datetime import date
         >>> net_days_then_end_of_month(45).due_dates(date(2025, 3, 10))
         (datetime.date(2025, 4, 30),)
     """
@@ -125,12 +158,16 @@ def net_days_then_end_of_month(
         [TermLine.remainder(DateStep(days=days), _END_OF_MONTH)],
         f"{days} days end of month (days first)",
         f"Add {days} days to the invoice date, then the payment is due on the last day of "
-        "that month.", discounts, business_day,
+        "that month.",
+        discounts,
+        business_day,
     )
 
 
 def end_of_month_then_days(
-    days: int, *, discounts: Iterable[CashDiscount] = (),
+    days: int,
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """*days* days end of month, second reading ("end of month + N days", EOM N).
@@ -139,6 +176,7 @@ def end_of_month_then_days(
     the CEPC accepts this count too). Can exceed 60 days from the invoice date.
 
     Example:
+        >>> from datetime import date
         >>> end_of_month_then_days(45).due_dates(date(2025, 3, 10))
         (datetime.date(2025, 5, 15),)
     """
@@ -146,12 +184,16 @@ def end_of_month_then_days(
     return _term(
         [TermLine.remainder(_END_OF_MONTH, DateStep(days=days))],
         f"{days} days end of month (end of month first)",
-        f"From the last day of the invoice month, add {days} days.", discounts, business_day,
+        f"From the last day of the invoice month, add {days} days.",
+        discounts,
+        business_day,
     )
 
 
 def end_of_month_plus_months(
-    months: int, *, discounts: Iterable[CashDiscount] = (),
+    months: int,
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """End of month + *months*: due on the last day of the month *months* after the invoice's.
@@ -160,6 +202,7 @@ def end_of_month_plus_months(
     ``end_of_month_plus_months(1)`` is [end_of_next_month][s2c_core.terms.end_of_next_month].
 
     Example:
+        >>> from datetime import date
         >>> end_of_month_plus_months(2).due_dates(date(2025, 12, 5))
         (datetime.date(2026, 2, 28),)
     """
@@ -168,27 +211,36 @@ def end_of_month_plus_months(
         [TermLine.remainder(DateStep(months=months, day=31))],
         f"End of month + {months} months",
         f"Due on the last day of the month {months} months after the invoice month.",
-        discounts, business_day,
+        discounts,
+        business_day,
     )
 
 
 def end_of_next_month(
-    *, discounts: Iterable[CashDiscount] = (),
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """End of next month: due on the last day of the month after the invoice month.
 
     Example:
+        >>> from datetime import date
         >>> end_of_next_month().due_dates(date(2025, 1, 31))
         (datetime.date(2025, 2, 28),)
     """
-    return _term([TermLine.remainder(DateStep(months=1, day=31))], "End of next month",
-                 "Due on the last day of the month after the invoice month.", discounts,
-                 business_day)
+    return _term(
+        [TermLine.remainder(DateStep(months=1, day=31))],
+        "End of next month",
+        "Due on the last day of the month after the invoice month.",
+        discounts,
+        business_day,
+    )
 
 
 def fixed_day_of_next_month(
-    day: int, *, discounts: Iterable[CashDiscount] = (),
+    day: int,
+    *,
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """Due on a fixed *day* of the month after the invoice month (e.g. "the 10th").
@@ -197,19 +249,24 @@ def fixed_day_of_next_month(
     past the month's end is clamped (31 → 28 February).
 
     Example:
+        >>> from datetime import date
         >>> fixed_day_of_next_month(10).due_dates(date(2025, 1, 5))
         (datetime.date(2025, 2, 10),)
     """
     if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
         raise ValidationError(f"day must be 1..31, got {day!r}", field="day", value=day)
-    return _term([TermLine.remainder(DateStep(months=1, day=day))],
-                 f"Day {day} of next month",
-                 f"Due on day {day} of the month after the invoice month (clamped to the "
-                 "month's last day).", discounts, business_day)
+    return _term(
+        [TermLine.remainder(DateStep(months=1, day=day))],
+        f"Day {day} of next month",
+        f"Due on day {day} of the month after the invoice month (clamped to the month's last day).",
+        discounts,
+        business_day,
+    )
 
 
 def installments(
-    *parts: tuple[Decimal | int | str, int], discounts: Iterable[CashDiscount] = (),
+    *parts: tuple[Decimal | int | str, int],
+    discounts: Iterable[CashDiscount] = (),
     business_day: BusinessDayConvention = BusinessDayConvention.UNADJUSTED,
 ) -> PaymentTerm:
     """Installments: ``(percent, days)`` pairs, e.g. 30 % now and 70 % at 60 days.
@@ -224,22 +281,29 @@ def installments(
         '30 % now, 70 % at 60 days'
     """
     if not parts:
-        raise ValidationError("installments needs at least one (percent, days) part",
-                              field="parts", value=parts)
+        raise ValidationError(
+            "installments needs at least one (percent, days) part", field="parts", value=parts
+        )
     percents = [to_decimal(p, field_name="percent") for p, _ in parts]
     total = sum(percents, Decimal(0))
     if total != 100:
-        raise ValidationError(f"installment percentages must add up to 100, got {total}",
-                              field="percent", value=total)
+        raise ValidationError(
+            f"installment percentages must add up to 100, got {total}", field="percent", value=total
+        )
     lines: list[TermLine] = []
     labels: list[str] = []
     for index, ((_, days), percent) in enumerate(zip(parts, percents, strict=True)):
         days = _days(days)
         step = (DateStep(days=days),) if days else ()
         last = index == len(parts) - 1
-        lines.append(TermLine.remainder(*step) if last
-                     else TermLine.percent_of_total(percent, *step))
+        lines.append(
+            TermLine.remainder(*step) if last else TermLine.percent_of_total(percent, *step)
+        )
         labels.append(f"{percent.normalize():f} % " + ("now" if not days else f"at {days} days"))
-    return _term(lines, ", ".join(labels),
-                 "Installments: " + "; ".join(labels) + " (the last one takes the rounding "
-                 "difference).", discounts, business_day)
+    return _term(
+        lines,
+        ", ".join(labels),
+        "Installments: " + "; ".join(labels) + " (the last one takes the rounding difference).",
+        discounts,
+        business_day,
+    )

@@ -51,6 +51,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
+from itertools import pairwise
 from typing import Final
 
 from attrs import evolve, field, frozen
@@ -106,8 +108,11 @@ class RateEntry:
 
     def __attrs_post_init__(self) -> None:
         if not self.start < self.end:
-            raise ValidationError(f"rate entry must start before it ends ({self.start} >= "
-                                  f"{self.end})", field="end", value=self.end)
+            raise ValidationError(
+                f"rate entry must start before it ends ({self.start} >= {self.end})",
+                field="end",
+                value=self.end,
+            )
 
     def covers(self, day: date) -> bool:
         """True when *day* is in ``[start, end)``."""
@@ -119,11 +124,13 @@ def _entries(value: Iterable[RateEntry]) -> tuple[RateEntry, ...]:
 
 
 def _check_entries(instance: RateTable, attribute: object, value: tuple[RateEntry, ...]) -> None:
-    for previous, current in zip(value, value[1:]):
+    for previous, current in pairwise(value):
         if current.start < previous.end:
             raise ValidationError(
                 f"rate table {instance.name!r}: entry from {current.start} overlaps the entry "
-                f"from {previous.start} to {previous.end}", field="entries", value=current,
+                f"from {previous.start} to {previous.end}",
+                field="entries",
+                value=current,
             )
 
 
@@ -142,9 +149,14 @@ class RateTable:
     entries: tuple[RateEntry, ...] = field(converter=_entries, validator=_check_entries)
     description: str = ""
 
+    @cached_property
+    def _starts(self) -> tuple[date, ...]:
+        return tuple(e.start for e in self.entries)
+
     @classmethod
-    def constant(cls, percent: Decimal | int | str, *, name: str = "contractual",
-                 source: str = "contract") -> RateTable:
+    def constant(
+        cls, percent: Decimal | int | str, *, name: str = "contractual", source: str = "contract"
+    ) -> RateTable:
         """A table with one open-ended rate (a contractual rate).
 
         Example:
@@ -155,7 +167,7 @@ class RateTable:
 
     def entry_on(self, day: date) -> RateEntry:
         """The entry covering *day*; [NotFoundError][s2c_core.errors.NotFoundError] if none."""
-        position = bisect_right([e.start for e in self.entries], day) - 1
+        position = bisect_right(self._starts, day) - 1
         if position >= 0 and self.entries[position].covers(day):
             return self.entries[position]
         raise NotFoundError(f"rate in table {self.name!r}", day.isoformat())
@@ -176,13 +188,23 @@ class RateTable:
         kept = [e for e in self.entries if e.start != entry.start]
         return evolve(self, entries=(*kept, entry))
 
-    def derive(self, name: str, transform: Callable[[Decimal], Decimal], *,
-               source: str, description: str = "") -> RateTable:
+    def derive(
+        self,
+        name: str,
+        transform: Callable[[Decimal], Decimal],
+        *,
+        source: str,
+        description: str = "",
+    ) -> RateTable:
         """A table with the same periods and ``transform(percent)`` as rates."""
         return RateTable(
             name,
-            tuple(RateEntry(e.start, e.end, transform(e.percent), f"{source}; from {e.source}",
-                            e.verified) for e in self.entries),
+            tuple(
+                RateEntry(
+                    e.start, e.end, transform(e.percent), f"{source}; from {e.source}", e.verified
+                )
+                for e in self.entries
+            ),
             description,
         )
 
@@ -234,7 +256,10 @@ ECB_MRO_CHANGES: Final[tuple[tuple[date, Decimal, bool], ...]] = (
 
 
 def reference_rates_from_changes(
-    changes: Iterable[tuple[date, Decimal, bool]], first_year: int, last_year: int, *,
+    changes: Iterable[tuple[date, Decimal, bool]],
+    first_year: int,
+    last_year: int,
+    *,
     name: str = "ECB_REFERENCE",
 ) -> RateTable:
     """The half-year reference-rate table: the rate in force on each 1 January / 1 July.
@@ -265,12 +290,21 @@ def reference_rates_from_changes(
         if position < 0:
             raise ValidationError(f"no ECB rate known on {start}", field="changes", value=start)
         effective, percent, verified = ordered[position]
-        entries.append(RateEntry(start, end, percent,
-                                 f"{_ECB_PRESS}, rate effective {effective.isoformat()}",
-                                 verified))
-    return RateTable(name, tuple(entries),
-                     "ECB main refinancing operations rate in force on the first day of each "
-                     "half-year (Directive 2011/7/EU art. 2(12)).")
+        entries.append(
+            RateEntry(
+                start,
+                end,
+                percent,
+                f"{_ECB_PRESS}, rate effective {effective.isoformat()}",
+                verified,
+            )
+        )
+    return RateTable(
+        name,
+        tuple(entries),
+        "ECB main refinancing operations rate in force on the first day of each "
+        "half-year (Directive 2011/7/EU art. 2(12)).",
+    )
 
 
 #: The ECB reference rate per half-year, 2022H1 to 2026H2.
@@ -284,9 +318,12 @@ def eu_directive_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
         >>> eu_directive_rates().percent_on(date(2023, 1, 15))
         Decimal('10.50')
     """
-    return reference.derive("EU_DIRECTIVE", lambda p: p + 8,
-                            source="Directive 2011/7/EU art. 2(6): reference rate + 8",
-                            description="EU statutory late-payment interest")
+    return reference.derive(
+        "EU_DIRECTIVE",
+        lambda p: p + 8,
+        source="Directive 2011/7/EU art. 2(6): reference rate + 8",
+        description="EU statutory late-payment interest",
+    )
 
 
 def dutch_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
@@ -296,9 +333,12 @@ def dutch_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTa
         >>> dutch_commercial_rates().percent_on(date(2024, 8, 1))
         Decimal('12.25')
     """
-    return reference.derive("NL_HANDELSRENTE", lambda p: p + 8,
-                            source="art. 6:119a, 6:120(2) BW: ECB rate + 8",
-                            description="Dutch statutory commercial interest")
+    return reference.derive(
+        "NL_HANDELSRENTE",
+        lambda p: p + 8,
+        source="art. 6:119a, 6:120(2) BW: ECB rate + 8",
+        description="Dutch statutory commercial interest",
+    )
 
 
 def _round_up_half(percent: Decimal) -> Decimal:
@@ -315,10 +355,12 @@ def belgian_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> Rate
         >>> belgian_commercial_rates().percent_on(date(2025, 3, 1))  # 3.15 + 8 = 11.15
         Decimal('11.5')
     """
-    return reference.derive("BE_COMMERCIAL", lambda p: _round_up_half(p + 8),
-                            source="law of 2 Aug 2002 art. 5: reference + 8, rounded up to "
-                            "the next half point",
-                            description="Belgian statutory late-payment interest (B2B)")
+    return reference.derive(
+        "BE_COMMERCIAL",
+        lambda p: _round_up_half(p + 8),
+        source="law of 2 Aug 2002 art. 5: reference + 8, rounded up to the next half point",
+        description="Belgian statutory late-payment interest (B2B)",
+    )
 
 
 def french_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
@@ -328,13 +370,17 @@ def french_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateT
         >>> french_commercial_rates().percent_on(date(2024, 1, 2))
         Decimal('14.50')
     """
-    return reference.derive("FR_COMMERCIAL", lambda p: p + 10,
-                            source="Code de commerce L441-10 II: ECB rate + 10",
-                            description="French late-payment penalties (B2B, default rate)")
+    return reference.derive(
+        "FR_COMMERCIAL",
+        lambda p: p + 10,
+        source="Code de commerce L441-10 II: ECB rate + 10",
+        description="French late-payment penalties (B2B, default rate)",
+    )
 
 
-def _fr_table(name: str, figures: Iterable[tuple[int, int, str]], source: str,
-              description: str) -> RateTable:
+def _half_year_table(
+    name: str, figures: Iterable[tuple[int, int, str]], source: str, description: str
+) -> RateTable:
     entries = []
     for year, half, percent in figures:
         start = date(year, 1 if half == 1 else 7, 1)
@@ -346,21 +392,39 @@ def _fr_table(name: str, figures: Iterable[tuple[int, int, str]], source: str,
 _FR_ARRETE = "arrêté fixant le taux de l'intérêt légal (JORF), art. L313-2 CMF"
 
 #: French *taux d'intérêt légal*, "tous les autres cas" (creditors acting professionally).
-FR_LEGAL_RATES_PROFESSIONAL: Final = _fr_table(
+FR_LEGAL_RATES_PROFESSIONAL: Final = _half_year_table(
     "FR_LEGAL_PROFESSIONAL",
-    ((2022, 1, "0.76"), (2022, 2, "0.77"), (2023, 1, "2.06"), (2023, 2, "4.22"),
-     (2024, 1, "5.07"), (2024, 2, "4.92"), (2025, 1, "3.71"), (2025, 2, "2.76"),
-     (2026, 1, "2.62")),
-    _FR_ARRETE, "French legal interest rate, creditors other than consumers",
+    (
+        (2022, 1, "0.76"),
+        (2022, 2, "0.77"),
+        (2023, 1, "2.06"),
+        (2023, 2, "4.22"),
+        (2024, 1, "5.07"),
+        (2024, 2, "4.92"),
+        (2025, 1, "3.71"),
+        (2025, 2, "2.76"),
+        (2026, 1, "2.62"),
+    ),
+    _FR_ARRETE,
+    "French legal interest rate, creditors other than consumers",
 )
 
 #: French *taux d'intérêt légal* for creditors who are consumers.
-FR_LEGAL_RATES_CONSUMER: Final = _fr_table(
+FR_LEGAL_RATES_CONSUMER: Final = _half_year_table(
     "FR_LEGAL_CONSUMER",
-    ((2022, 1, "3.13"), (2022, 2, "3.15"), (2023, 1, "4.47"), (2023, 2, "6.82"),
-     (2024, 1, "8.01"), (2024, 2, "8.16"), (2025, 1, "7.21"), (2025, 2, "6.65"),
-     (2026, 1, "6.67")),
-    _FR_ARRETE, "French legal interest rate, creditors who are natural persons not acting "
+    (
+        (2022, 1, "3.13"),
+        (2022, 2, "3.15"),
+        (2023, 1, "4.47"),
+        (2023, 2, "6.82"),
+        (2024, 1, "8.01"),
+        (2024, 2, "8.16"),
+        (2025, 1, "7.21"),
+        (2025, 2, "6.65"),
+        (2026, 1, "6.67"),
+    ),
+    _FR_ARRETE,
+    "French legal interest rate, creditors who are natural persons not acting "
     "for professional purposes",
 )
 
@@ -377,9 +441,12 @@ def french_penalty_floor_rates(
         >>> french_penalty_floor_rates().percent_on(date(2026, 2, 1))
         Decimal('7.86')
     """
-    return legal.derive("FR_PENALTY_FLOOR", lambda p: p * 3,
-                        source="Code de commerce L441-10 II: 3 x legal rate",
-                        description="Floor of French contractual late-payment penalties")
+    return legal.derive(
+        "FR_PENALTY_FLOOR",
+        lambda p: p * 3,
+        source="Code de commerce L441-10 II: 3 x legal rate",
+        description="Floor of French contractual late-payment penalties",
+    )
 
 
 #: EU statutory late-payment interest per half-year (reference + 8), 2022H1 to 2026H2.
@@ -388,18 +455,35 @@ EU_DIRECTIVE_RATES: Final = eu_directive_rates(ECB_REFERENCE_RATES)
 _BE_NOTICE = "FPS Finance notice (Moniteur belge), law of 2 Aug 2002 art. 5"
 
 #: Belgian rates as published by the FPS Finance (checked figures only).
-BE_PUBLISHED_RATES: Final = _fr_table(
+BE_PUBLISHED_RATES: Final = _half_year_table(
     "BE_PUBLISHED",
-    ((2022, 1, "8"), (2022, 2, "8"), (2023, 1, "10.5"), (2023, 2, "12"), (2024, 1, "12.5"),
-     (2024, 2, "12.5"), (2025, 1, "11.5"), (2025, 2, "10.5"), (2026, 1, "10.5")),
-    _BE_NOTICE, "Belgian late-payment rate in commercial transactions, as published",
+    (
+        (2022, 1, "8"),
+        (2022, 2, "8"),
+        (2023, 1, "10.5"),
+        (2023, 2, "12"),
+        (2024, 1, "12.5"),
+        (2024, 2, "12.5"),
+        (2025, 1, "11.5"),
+        (2025, 2, "10.5"),
+        (2026, 1, "10.5"),
+    ),
+    _BE_NOTICE + " (checked against Belgian professional notices)",
+    "Belgian late-payment rate in commercial transactions, as published",
 )
 
 #: Dutch *wettelijke handelsrente* as published (checked figures only).
-NL_PUBLISHED_RATES: Final = _fr_table(
+NL_PUBLISHED_RATES: Final = _half_year_table(
     "NL_PUBLISHED",
-    ((2022, 1, "8"), (2022, 2, "8"), (2023, 1, "10.5"), (2023, 2, "12"), (2024, 1, "12.5"),
-     (2024, 2, "12.25"), (2025, 1, "11.15")),
-    "Rijksoverheid / De Nederlandsche Bank publication of the wettelijke handelsrente",
+    (
+        (2022, 1, "8"),
+        (2022, 2, "8"),
+        (2023, 1, "10.5"),
+        (2023, 2, "12"),
+        (2024, 1, "12.5"),
+        (2024, 2, "12.25"),
+        (2025, 1, "11.15"),
+    ),
+    "wettelijke handelsrente as published (checked against Dutch law-firm notices)",
     "Dutch statutory commercial interest, as published",
 )
