@@ -9,7 +9,8 @@ the function that computes it.
 * [BusinessCalendar][s2c_core.terms.BusinessCalendar] moves due dates off weekends and public
   holidays.
 * [CashDiscount][s2c_core.terms.CashDiscount],
-  [cash_discount_totals][s2c_core.terms.cash_discount_totals] and the discount-cost rates cover "2/10 net 30" with its VAT treatments.
+  [cash_discount_totals][s2c_core.terms.cash_discount_totals] and the discount-cost rates
+  cover "2/10 net 30" with its VAT treatments.
 * [late_interest][s2c_core.terms.late_interest] and
   [statutory_interest][s2c_core.terms.statutory_interest] compute interest per half-year from
   the published [RateTable][s2c_core.terms.RateTable]s.
