@@ -1,6 +1,6 @@
 """The composition root: ``S2C.open(...)`` wires storage, clock, policy, plugins and services.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from s2c_core import S2C, FixedClock
     >>> app = S2C.open("memory://", clock=FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),

@@ -53,7 +53,7 @@ class SystemClock:
 class FixedClock:
     """A clock that stands still until told to move: for tests, simulations and replays.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC, timedelta
         >>> clock = FixedClock(datetime(2026, 1, 1, 9, tzinfo=UTC))
         >>> clock.advance(days=1).isoformat()

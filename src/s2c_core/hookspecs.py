@@ -1,6 +1,6 @@
 """Hook specifications: how plugins extend s2c_core.
 
-Plugins implement these with the [hookimpl][s2c_core.hookimpl] marker in a module listed under
+Plugins implement these with the `hookimpl` marker in a module listed under
 the entry-point group ``s2c_core``::
 
     [project.entry-points.s2c_core]

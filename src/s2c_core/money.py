@@ -73,7 +73,7 @@ def _check_minor(instance: object, attribute: object, value: int) -> None:
 class Currency:
     """An ISO 4217 currency: its alphabetic code and the number of decimals of its minor unit.
 
-    Example:
+    Examples:
         >>> Currency("EUR", 2).quantum
         Decimal('0.01')
     """
@@ -181,7 +181,7 @@ class Money:
     or its code. The amount is kept at exactly the currency's exponent, so
     ``Money("10", EUR) == Money("10.00", EUR)`` and both print as ``EUR 10.00``.
 
-    Example:
+    Examples:
         >>> Money("10.00", "EUR") + Money("0.05", "EUR")
         Money('10.05', 'EUR')
         >>> [str(m) for m in Money("100.00", "EUR").split(3)]
@@ -335,7 +335,7 @@ class Money:
         ``(-m).allocate(w) == [-p for p in m.allocate(w)]``. Weights must be non-negative with
         a positive sum; a zero weight always gets zero.
 
-        Example:
+        Examples:
             >>> [str(p) for p in Money("0.05", "EUR").allocate([1, 1])]
             ['EUR 0.03', 'EUR 0.02']
         """

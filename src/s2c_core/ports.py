@@ -71,7 +71,7 @@ class Repository(Protocol[T]):
         """Entities matching *criteria* on indexed fields.
 
         A criterion value is matched by equality; a tuple or list means "any of"; a
-        [Range][s2c_core.entities.registry.Range] means an inclusive range. ``order_by`` names
+        `Range` (``s2c_core.entities.registry``) means an inclusive range. ``order_by`` names
         an indexed field (prefix ``-`` for descending); ties are broken by id.
         """
         ...

@@ -145,7 +145,7 @@ def document_totals(
 ) -> DocumentTotals:
     """Compute EN 16931 totals for *lines* and document *allowances* (charges included).
 
-    Example:
+    Examples:
         >>> from s2c_core.money import EUR
         >>> line = Line(ProductId("p"), "Widget", 3, Money("9.99", EUR), discount_percent=10)
         >>> t = document_totals([line], EUR)

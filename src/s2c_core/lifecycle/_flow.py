@@ -32,7 +32,7 @@ class Flow(Generic[S]):
         initial: The state new entities start in.
         final: States with no way out (documented; checked by the contract tests).
 
-    Example:
+    Examples:
         >>> from enum import StrEnum
         >>> class Light(StrEnum):
         ...     OFF = "off"
