@@ -53,7 +53,7 @@ def fact(
     )
 
 
-def report_of(amounts: tuple[int, ...]) -> AgingReport:
+def report_of(amounts: tuple[int | Decimal, ...]) -> AgingReport:
     buckets = tuple(
         AgingBucket(label, None, None, Money(a, "USD"), 1)
         for label, a in zip(bucket_labels(), amounts, strict=True)
@@ -64,8 +64,9 @@ def report_of(amounts: tuple[int, ...]) -> AgingReport:
 def test_textbook_allowance_by_the_aging_method() -> None:
     """Intermediate accounting exercise (Riley/Bruns, chapter 7-03): 700 000 current at 5 %,
     120 000 at 8 %, 80 000 at 20 %, 30 000 at 25 %, 10 000 at 50 % -> allowance 73 100."""
-    allowance = bad_debt_allowance(report_of((700000, 120000, 80000, 30000, 10000)),
-                                   [5, 8, 20, 25, 50])
+    allowance = bad_debt_allowance(
+        report_of((700000, 120000, 80000, 30000, 10000)), [5, 8, 20, 25, 50]
+    )
     assert [line.allowance for line in allowance.lines] == [
         Money(v, "USD") for v in (35000, 9600, 16000, 7500, 5000)
     ]

@@ -97,7 +97,9 @@ def test_driver_snapshot_from_invoice_facts() -> None:
     facts = [
         invoice("1", "A", "retail", date(2024, 1, 5), date(2024, 2, 4), 300),
         invoice("2", "A", "export", date(2024, 1, 20), date(2024, 2, 19), 100),
-        invoice("3", "B", "retail", date(2024, 1, 7), date(2024, 2, 6), 200, (date(2024, 1, 9), 200)),
+        invoice(
+            "3", "B", "retail", date(2024, 1, 7), date(2024, 2, 6), 200, (date(2024, 1, 9), 200)
+        ),
     ]
     snap = dso_snapshot(facts, Period.month(2024, 1), currency="EUR")
     assert snap.credit_sales == eur(600)
@@ -109,7 +111,9 @@ def test_driver_snapshots_refuse_bad_input() -> None:
     with pytest.raises(ValidationError):
         DsoSnapshot(eur(0), 30, [])
     with pytest.raises(ValidationError):
-        DsoSnapshot(eur(1), 30, [CustomerBalance("A", "x", eur(1)), CustomerBalance("A", "y", eur(1))])
+        DsoSnapshot(
+            eur(1), 30, [CustomerBalance("A", "x", eur(1)), CustomerBalance("A", "y", eur(1))]
+        )
     with pytest.raises(CurrencyMismatchError):
         dso_drivers(DsoSnapshot(eur(1), 30, []), DsoSnapshot(Money(1, "USD"), 30, []))
 
@@ -122,17 +126,32 @@ JAN = Period.month(2024, 1)
 def test_payment_behaviour_by_segment_is_weighted_by_amount() -> None:
     facts = [
         # retail: 300 paid 10 days late, 100 paid 2 days early -> (3000 - 200) / 400 = 7.0
-        invoice("1", "A", "retail", date(2023, 12, 1), date(2024, 1, 5), 300, (date(2024, 1, 15), 300)),
-        invoice("2", "B", "retail", date(2024, 1, 2), date(2024, 1, 20), 100, (date(2024, 1, 18), 100)),
+        invoice(
+            "1", "A", "retail", date(2023, 12, 1), date(2024, 1, 5), 300, (date(2024, 1, 15), 300)
+        ),
+        invoice(
+            "2", "B", "retail", date(2024, 1, 2), date(2024, 1, 20), 100, (date(2024, 1, 18), 100)
+        ),
         # export: paid on the due date, and 50 written off
-        invoice("3", "C", "export", date(2024, 1, 2), date(2024, 1, 10), 200, (date(2024, 1, 10), 150)),
+        invoice(
+            "3", "C", "export", date(2024, 1, 2), date(2024, 1, 10), 200, (date(2024, 1, 10), 150)
+        ),
         # a February payment is outside the period
-        invoice("4", "C", "export", date(2024, 1, 3), date(2024, 1, 10), 80, (date(2024, 2, 1), 80)),
+        invoice(
+            "4", "C", "export", date(2024, 1, 3), date(2024, 1, 10), 80, (date(2024, 2, 1), 80)
+        ),
     ]
     facts[2] = InvoiceFact(
-        "3", "C", "export", "EUR", date(2024, 1, 2), date(2024, 1, 10), eur(200),
+        "3",
+        "C",
+        "export",
+        "EUR",
+        date(2024, 1, 2),
+        date(2024, 1, 10),
+        eur(200),
         paid=[PaymentFact(date(2024, 1, 10), eur(150))],
-        written_off=eur(50), written_off_date=date(2024, 1, 31),
+        written_off=eur(50),
+        written_off_date=date(2024, 1, 31),
     )
     rows = {r.key: r for r in payment_behaviour(facts, JAN, currency="EUR")}
     retail, export = rows["retail"], rows["export"]
@@ -149,7 +168,9 @@ def test_payment_behaviour_by_segment_is_weighted_by_amount() -> None:
 
 
 def test_payment_behaviour_by_customer() -> None:
-    facts = [invoice("1", "A", "retail", date(2024, 1, 1), date(2024, 1, 5), 10, (date(2024, 1, 8), 10))]
+    facts = [
+        invoice("1", "A", "retail", date(2024, 1, 1), date(2024, 1, 5), 10, (date(2024, 1, 8), 10))
+    ]
     rows = payment_behaviour(facts, JAN, currency="EUR", by="customer")
     assert [(r.key, r.average_days_late) for r in rows] == [("A", Decimal("3.0"))]
 
@@ -157,10 +178,16 @@ def test_payment_behaviour_by_customer() -> None:
 def test_credit_policy_vs_actual_per_customer() -> None:
     facts = [
         # A: 30-day terms; 100 paid after 40 days, 300 after 50 days -> actual 47.5, excess 17.5
-        invoice("1", "A", "retail", date(2023, 12, 1), date(2023, 12, 31), 100, (date(2024, 1, 10), 100)),
-        invoice("2", "A", "retail", date(2023, 12, 1), date(2023, 12, 31), 300, (date(2024, 1, 20), 300)),
+        invoice(
+            "1", "A", "retail", date(2023, 12, 1), date(2023, 12, 31), 100, (date(2024, 1, 10), 100)
+        ),
+        invoice(
+            "2", "A", "retail", date(2023, 12, 1), date(2023, 12, 31), 300, (date(2024, 1, 20), 300)
+        ),
         # B: 14-day terms paid in 10 days
-        invoice("3", "B", "export", date(2024, 1, 1), date(2024, 1, 15), 50, (date(2024, 1, 11), 50)),
+        invoice(
+            "3", "B", "export", date(2024, 1, 1), date(2024, 1, 15), 50, (date(2024, 1, 11), 50)
+        ),
     ]
     rows = credit_policy_vs_actual(facts, JAN, currency="EUR")
     assert [(r.customer_id, r.granted_days, r.actual_days, r.excess_days) for r in rows] == [
@@ -175,10 +202,19 @@ def test_credit_policy_vs_actual_per_customer() -> None:
 # -- lateness and forecast --------------------------------------------------------------------
 
 
-def paid_late(number: str, customer: str, segment: str, days_late: int, amount: int = 100) -> InvoiceFact:
+def paid_late(
+    number: str, customer: str, segment: str, days_late: int, amount: int = 100
+) -> InvoiceFact:
     due = date(2024, 1, 31)
-    return invoice(number, customer, segment, date(2024, 1, 1), due, amount,
-                   (due + timedelta(days=days_late), amount))
+    return invoice(
+        number,
+        customer,
+        segment,
+        date(2024, 1, 1),
+        due,
+        amount,
+        (due + timedelta(days=days_late), amount),
+    )
 
 
 def test_lateness_falls_back_from_customer_to_segment_to_everyone() -> None:

@@ -28,7 +28,13 @@ def eur(value: int | str) -> Money:
 
 def test_invoice_fact_defaults_and_derived_values() -> None:
     fact = InvoiceFact(
-        "1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31), eur(121),
+        "1",
+        "C",
+        "s",
+        "EUR",
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        eur(121),
         net_amount=eur(100),
     )
     assert fact.disputed == eur(0)
@@ -41,7 +47,13 @@ def test_invoice_fact_defaults_and_derived_values() -> None:
 
 def test_invoice_fact_is_frozen_and_hashable() -> None:
     fact = InvoiceFact(
-        "1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31), eur(1),
+        "1",
+        "C",
+        "s",
+        "EUR",
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        eur(1),
         paid=[PaymentFact(date(2024, 1, 2), eur(1))],
     )
     assert isinstance(fact.paid, tuple)
@@ -60,8 +72,13 @@ def test_invoice_fact_is_frozen_and_hashable() -> None:
 )
 def test_invoice_fact_refuses_inconsistent_fields(kwargs: dict[str, object]) -> None:
     base: dict[str, object] = {
-        "invoice_id": "1", "customer_id": "C", "segment": "s", "currency": "EUR",
-        "issue_date": date(2024, 1, 1), "due_date": date(2024, 1, 31), "amount": eur(1),
+        "invoice_id": "1",
+        "customer_id": "C",
+        "segment": "s",
+        "currency": "EUR",
+        "issue_date": date(2024, 1, 1),
+        "due_date": date(2024, 1, 31),
+        "amount": eur(1),
     }
     with pytest.raises(ValidationError):
         InvoiceFact(**{**base, **kwargs})  # type: ignore[arg-type]
@@ -70,7 +87,13 @@ def test_invoice_fact_refuses_inconsistent_fields(kwargs: dict[str, object]) -> 
 def test_invoice_fact_refuses_amounts_in_another_currency() -> None:
     with pytest.raises(CurrencyMismatchError):
         InvoiceFact(
-            "1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31), eur(1),
+            "1",
+            "C",
+            "s",
+            "EUR",
+            date(2024, 1, 1),
+            date(2024, 1, 31),
+            eur(1),
             paid=[PaymentFact(date(2024, 1, 2), Money(1, "USD"))],
         )
     with pytest.raises(CurrencyMismatchError):
@@ -95,8 +118,8 @@ def test_perfect_order_needs_all_four_criteria() -> None:
 
 
 def test_rounding_is_named_and_half_up() -> None:
-    assert DAYS_QUANTUM == Decimal("0.1")
-    assert PERCENT_QUANTUM == Decimal("0.01")
+    assert Decimal("0.1") == DAYS_QUANTUM
+    assert Decimal("0.01") == PERCENT_QUANTUM
     assert quantize_days(Decimal("0.05")) == Decimal("0.1")
     assert ratio(Decimal(2), Decimal(3)) == Decimal("66.67")
 

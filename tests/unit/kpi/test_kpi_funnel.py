@@ -100,7 +100,7 @@ def test_stage_cycle_times_default_chain_and_out_of_order_events() -> None:
 
 def test_stage_events_need_aware_timestamps_and_distinct_stages() -> None:
     with pytest.raises(ValidationError):
-        StageEvent("A", "lead", datetime(2024, 1, 1))  # noqa: DTZ001 - naive on purpose
+        StageEvent("A", "lead", datetime(2024, 1, 1))
     with pytest.raises(ValidationError):
         stage_cycle_times([], stages=("lead",))
     with pytest.raises(ValidationError):
@@ -137,7 +137,13 @@ def test_apqc_perfect_order_index_example() -> None:
 def test_dispute_rate_by_count_and_amount() -> None:
     def invoice(n: str, amount: int, disputed: int, issued: day = day(2024, 1, 10)) -> InvoiceFact:
         return InvoiceFact(
-            n, "C", "s", "EUR", issued, issued, Money(amount, "EUR"),
+            n,
+            "C",
+            "s",
+            "EUR",
+            issued,
+            issued,
+            Money(amount, "EUR"),
             disputed=Money(disputed, "EUR"),
         )
 

@@ -74,8 +74,9 @@ def test_margin_report_counts_only_costed_invoices_in_the_margin() -> None:
 
 
 def test_margin_report_without_costs_has_no_percentages() -> None:
-    report = margin_report([_invoice("1", date(2024, 1, 3), 10)], Period.month(2024, 1),
-                           currency="EUR")
+    report = margin_report(
+        [_invoice("1", date(2024, 1, 3), 10)], Period.month(2024, 1), currency="EUR"
+    )
     assert report.gross_margin_percent is None
     assert report.markup_percent is None
 
@@ -90,10 +91,10 @@ DISCOUNTS = [
 
 
 def test_discounts_grouped_by_segment_in_a_period() -> None:
-    groups = discounts_given(DISCOUNTS, by="segment", currency="EUR",
-                             period=Period.month(2024, 1))
-    assert [(g.key, g.quote_discounts, g.early_payment_discounts, g.total, g.count)
-            for g in groups] == [
+    groups = discounts_given(DISCOUNTS, by="segment", currency="EUR", period=Period.month(2024, 1))
+    assert [
+        (g.key, g.quote_discounts, g.early_payment_discounts, g.total, g.count) for g in groups
+    ] == [
         ("wholesale", eur(70), eur(0), eur(70), 1),
         ("retail", eur(60), eur(4), eur(64), 3),
     ]
