@@ -36,12 +36,16 @@ def tests(session: nox.Session) -> None:
     session.install("pytest-xdist>=3.5")
     env = {"PYTHONHASHSEED": "0"}
     args = session.posargs or [
-        "-p", "no:cacheprovider", "-q",
-        "tests", *[str(p / "tests") for p in PLUGINS if (p / "tests").exists()],
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "tests",
+        *[str(p / "tests") for p in PLUGINS if (p / "tests").exists()],
     ]
     session.run("pytest", *args, env=env)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules", "src/s2c_core",
-                env=env)
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules", "src/s2c_core", env=env
+    )
 
 
 @nox.session
@@ -73,8 +77,9 @@ def demo(session: nox.Session) -> None:
     """The main job: a quarter of a Belgian wholesaler on SQLite (``-- --postgres URL``)."""
     _install_project(session, extras="")
     out = os.environ.get("S2C_DEMO_OUT", str(ROOT / "demo-output"))
-    script = "examples/demo.py" if (ROOT / "examples/demo.py").exists() else \
-        "examples/quickstart.py"
+    script = (
+        "examples/demo.py" if (ROOT / "examples/demo.py").exists() else "examples/quickstart.py"
+    )
     session.run("python", script, "--out", out, *session.posargs)
 
 

@@ -17,18 +17,23 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def policy() -> Policy:
-    return Policy.default_eu("BE", company=Company("Groothandel Peeters BV",
-                                                   vat_number="BE0123456749",
-                                                   iban="BE71096123456769"))
+    return Policy.default_eu(
+        "BE",
+        company=Company(
+            "Groothandel Peeters BV", vat_number="BE0123456749", iban="BE71096123456769"
+        ),
+    )
 
 
 @pytest.fixture
 def app(clock: FixedClock, policy: Policy) -> Iterator[S2C]:
     application = S2C.open("memory://", clock=clock, policy=policy, load_entry_points=False)
-    application.catalog.add_product("beer", "Crate of Blonde", Money("24.50", "EUR"),
-                                    cost=Money("15.20", "EUR"))
-    application.catalog.add_product("consult", "Consulting hour", Money("95.00", "EUR"),
-                                    stocked=False, unit_code="HUR")
+    application.catalog.add_product(
+        "beer", "Crate of Blonde", Money("24.50", "EUR"), cost=Money("15.20", "EUR")
+    )
+    application.catalog.add_product(
+        "consult", "Consulting hour", Money("95.00", "EUR"), stocked=False, unit_code="HUR"
+    )
     application.catalog.receive_stock("beer", 100)
     yield application
     application.close()

@@ -13,49 +13,48 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from s2c_core._markers import hookimpl
-from s2c_core._markers import hookspec
+from s2c_core._markers import hookimpl, hookspec
 from s2c_core.app import S2C
-from s2c_core.clock import Clock
-from s2c_core.clock import FixedClock
-from s2c_core.clock import SystemClock
-from s2c_core.entities import Address
-from s2c_core.entities import Company
-from s2c_core.entities import Customer
-from s2c_core.entities import Invoice
-from s2c_core.entities import Line
-from s2c_core.entities import Order
-from s2c_core.entities import Payment
-from s2c_core.entities import Quote
-from s2c_core.entities import Shipment
-from s2c_core.entities import VatCategory
-from s2c_core.errors import BackendError
-from s2c_core.errors import BackendNotFoundError
-from s2c_core.errors import BusinessRuleError
-from s2c_core.errors import ConfigurationError
-from s2c_core.errors import ConflictError
-from s2c_core.errors import CurrencyMismatchError
-from s2c_core.errors import InvalidAmountError
-from s2c_core.errors import InvalidReferenceError
-from s2c_core.errors import InvalidTransitionError
-from s2c_core.errors import NotFoundError
-from s2c_core.errors import ParseError
-from s2c_core.errors import PluginError
-from s2c_core.errors import S2CError
-from s2c_core.errors import ValidationError
+from s2c_core.clock import Clock, FixedClock, SystemClock
+from s2c_core.entities import (
+    Address,
+    Company,
+    Customer,
+    Invoice,
+    Line,
+    Order,
+    Payment,
+    Quote,
+    Shipment,
+    VatCategory,
+)
+from s2c_core.errors import (
+    BackendError,
+    BackendNotFoundError,
+    BusinessRuleError,
+    ConfigurationError,
+    ConflictError,
+    CurrencyMismatchError,
+    InvalidAmountError,
+    InvalidReferenceError,
+    InvalidTransitionError,
+    NotFoundError,
+    ParseError,
+    PluginError,
+    S2CError,
+    ValidationError,
+)
 from s2c_core.events import DomainEvent
-from s2c_core.money import EUR
-from s2c_core.money import Currency
-from s2c_core.money import Money
-from s2c_core.money import Rounding
-from s2c_core.money import sum_money
-from s2c_core.policy import CreditPolicy
-from s2c_core.policy import DunningPlan
-from s2c_core.policy import DunningStep
-from s2c_core.policy import InvoiceTrigger
-from s2c_core.policy import Policy
-from s2c_core.policy import QuotePolicy
-from s2c_core.policy import ShortagePolicy
+from s2c_core.money import EUR, Currency, Money, Rounding, sum_money
+from s2c_core.policy import (
+    CreditPolicy,
+    DunningPlan,
+    DunningStep,
+    InvoiceTrigger,
+    Policy,
+    QuotePolicy,
+    ShortagePolicy,
+)
 from s2c_core.ports import Notification
 from s2c_core.services.sales import LineItem
 
@@ -98,8 +97,8 @@ __all__ = [
     "Payment",
     "PluginError",
     "Policy",
-    "QuotePolicy",
     "Quote",
+    "QuotePolicy",
     "Rounding",
     "S2CError",
     "Shipment",

@@ -1,4 +1,4 @@
-"""The pluggy markers of the ``s2c_core`` project name (kept apart so every layer can import them)."""
+"""The pluggy markers of the ``s2c_core`` project (apart, so every layer can import them)."""
 
 from __future__ import annotations
 

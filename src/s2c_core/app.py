@@ -43,17 +43,26 @@ class S2C:
     ``orders``, ``invoices``, ``payments``; ``run_due()`` does the time-driven work.
     """
 
-    def __init__(self, storage: Storage, *, clock: Clock, policy: Policy,
-                 plugins: Iterable[object] = (), load_entry_points: bool = True,
-                 auto_deliver: bool = True) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        clock: Clock,
+        policy: Policy,
+        plugins: Iterable[object] = (),
+        load_entry_points: bool = True,
+        auto_deliver: bool = True,
+    ) -> None:
         self._logging = LoggingNotifierPlugin()
-        self.pm = make_plugin_manager(plugins=[self._logging, *plugins],
-                                      load_entry_points=load_entry_points)
+        self.pm = make_plugin_manager(
+            plugins=[self._logging, *plugins], load_entry_points=load_entry_points
+        )
         self.storage = storage
         self.clock = clock
         self.policy = policy
-        self.ctx = Context(storage, clock, policy, self.pm,
-                           subscriptions=event_subscriptions(self.pm))
+        self.ctx = Context(
+            storage, clock, policy, self.pm, subscriptions=event_subscriptions(self.pm)
+        )
         self.outbox = OutboxDispatcher(self.ctx)
         if auto_deliver:
             self.ctx.after_commit.append(self._deliver_quietly)
@@ -67,9 +76,16 @@ class S2C:
         self._delivering = False
 
     @classmethod
-    def open(cls, storage: str | Storage = "memory://", *, clock: Clock | None = None,
-             policy: Policy | None = None, plugins: Iterable[object] = (),
-             load_entry_points: bool = True, auto_deliver: bool = True) -> S2C:
+    def open(
+        cls,
+        storage: str | Storage = "memory://",
+        *,
+        clock: Clock | None = None,
+        policy: Policy | None = None,
+        plugins: Iterable[object] = (),
+        load_entry_points: bool = True,
+        auto_deliver: bool = True,
+    ) -> S2C:
         """Open an application on a storage URL (or a ready Storage object).
 
         Args:
@@ -91,8 +107,14 @@ class S2C:
             opened = storage
         if not isinstance(opened, Storage):
             raise ConfigurationError(f"{type(opened).__name__} is not a Storage")
-        return cls(opened, clock=clock, policy=policy, plugins=plugins,
-                   load_entry_points=load_entry_points, auto_deliver=auto_deliver)
+        return cls(
+            opened,
+            clock=clock,
+            policy=policy,
+            plugins=plugins,
+            load_entry_points=load_entry_points,
+            auto_deliver=auto_deliver,
+        )
 
     # -- time-driven work ----------------------------------------------------------------
 
@@ -111,8 +133,9 @@ class S2C:
 
     # -- inspection ----------------------------------------------------------------------
 
-    def events(self, *, after: int = 0, limit: int = 1000,
-               aggregate_id: str | None = None) -> list[DomainEvent]:
+    def events(
+        self, *, after: int = 0, limit: int = 1000, aggregate_id: str | None = None
+    ) -> list[DomainEvent]:
         """Committed domain events in order (the audit trail)."""
         with self.storage.unit_of_work() as uow:
             return uow.events.read(after=after, limit=limit, aggregate_id=aggregate_id)

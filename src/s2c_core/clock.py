@@ -17,11 +17,15 @@ __all__ = ["Clock", "FixedClock", "SystemClock", "ensure_aware"]
 def ensure_aware(moment: datetime, *, field: str = "at") -> datetime:
     """Return *moment* in UTC; naive datetimes are refused (their zone is unknowable)."""
     if not isinstance(moment, datetime):
-        raise ValidationError(f"{field} must be a datetime, got {type(moment).__name__}",
-                              field=field, value=moment)
+        raise ValidationError(
+            f"{field} must be a datetime, got {type(moment).__name__}", field=field, value=moment
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationError(f"{field} must be timezone-aware, got naive {moment.isoformat()}",
-                              field=field, value=moment)
+        raise ValidationError(
+            f"{field} must be timezone-aware, got naive {moment.isoformat()}",
+            field=field,
+            value=moment,
+        )
     return moment.astimezone(UTC)
 
 
@@ -80,7 +84,8 @@ class FixedClock:
         """Move forward by *delta* or ``timedelta(**kwargs)`` and return the new moment."""
         step = delta if delta is not None else timedelta(**kwargs)
         if step < timedelta(0):
-            raise ValidationError("a FixedClock only advances; use set() to go back",
-                                  field="delta", value=step)
+            raise ValidationError(
+                "a FixedClock only advances; use set() to go back", field="delta", value=step
+            )
         self._now = self._now + step
         return self._now

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -63,8 +62,8 @@ def _value_dumper(tp: Any) -> _Dump:
     tp = _resolve(tp)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        inner = _value_dumper(args[0]) if len(args) == 1 else _dump_any
+        members = [a for a in get_args(tp) if a is not type(None)]
+        inner = _value_dumper(members[0]) if len(members) == 1 else _dump_any
         return lambda v: None if v is None else inner(v)
     if origin is tuple or origin is list:
         args = get_args(tp)
@@ -110,8 +109,25 @@ def _dump_any(value: Any) -> Any:
     raise ValidationError(f"cannot serialise {type(value).__name__}", value=value)
 
 
-@cache
+_DUMPERS: dict[type, _Dump] = {}
+_LOADERS: dict[type, _Load] = {}
+
+
 def _dumper(cls: type) -> _Dump:
+    found = _DUMPERS.get(cls)
+    if found is None:
+        found = _DUMPERS[cls] = _build_dumper(cls)
+    return found
+
+
+def _loader(cls: type) -> _Load:
+    found = _LOADERS.get(cls)
+    if found is None:
+        found = _LOADERS[cls] = _build_loader(cls)
+    return found
+
+
+def _build_dumper(cls: type) -> _Dump:
     fields = attrs.fields(attrs.resolve_types(cls))
     plan = [(f.name, _value_dumper(f.type)) for f in fields]
 
@@ -129,8 +145,8 @@ def _value_loader(tp: Any) -> _Load:
     tp = _resolve(tp)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        inner = _value_loader(args[0]) if len(args) == 1 else _identity
+        members = [a for a in get_args(tp) if a is not type(None)]
+        inner = _value_loader(members[0]) if len(members) == 1 else _identity
         return lambda v: None if v is None else inner(v)
     if origin is tuple or origin is list:
         args = get_args(tp)
@@ -154,8 +170,7 @@ def _value_loader(tp: Any) -> _Load:
     return _identity
 
 
-@cache
-def _loader(cls: type) -> _Load:
+def _build_loader(cls: type) -> _Load:
     fields = attrs.fields(attrs.resolve_types(cls))
     plan = [(f.name, f.alias, _value_loader(f.type)) for f in fields if f.init]
 

@@ -152,7 +152,13 @@ class InvalidTransitionError(S2CError):
         allowed: tuple[str, ...] = (),
         entity_id: str | None = None,
     ) -> None:
-        who = f"{entity} {entity_id}" if entity_id else f"an {entity}" if entity[:1] in "aeiou" else f"a {entity}"
+        who = (
+            f"{entity} {entity_id}"
+            if entity_id
+            else f"an {entity}"
+            if entity[:1] in "aeiou"
+            else f"a {entity}"
+        )
         allowed_text = ", ".join(repr(a) for a in allowed) if allowed else "none"
         super().__init__(
             f"cannot {event!r} {who} in state {state!r} (allowed: {allowed_text})",
@@ -197,7 +203,12 @@ class ConflictError(S2CError):
     """
 
     def __init__(
-        self, entity: str, entity_id: object, *, expected_version: int | None = None, reason: str = ""
+        self,
+        entity: str,
+        entity_id: object,
+        *,
+        expected_version: int | None = None,
+        reason: str = "",
     ) -> None:
         detail = f": {reason}" if reason else ""
         super().__init__(

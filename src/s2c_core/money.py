@@ -7,8 +7,9 @@ Rules this module enforces, so no cent is ever created or lost:
   a finer result is only produced through a *named* rounding
   ([Money.rounded][s2c_core.money.Money.rounded], [Money.multiply][s2c_core.money.Money.multiply]);
 * arithmetic only combines amounts of one currency (``CurrencyMismatchError`` otherwise);
-* splitting ([Money.allocate][s2c_core.money.Money.allocate], [Money.split][s2c_core.money.Money.split])
-  uses the largest-remainder method, so the parts always sum exactly to the whole.
+* splitting ([Money.allocate][s2c_core.money.Money.allocate],
+  [Money.split][s2c_core.money.Money.split]) uses the largest-remainder method, so the parts
+  always sum exactly to the whole.
 
 Minor units follow ISO 4217 (the "Minor unit" column of the SIX list one). Hosts can add a
 currency with [register_currency][s2c_core.money.register_currency].
@@ -59,14 +60,18 @@ class Rounding(StrEnum):
 
 def _check_code(instance: object, attribute: object, value: str) -> None:
     if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()):
-        raise ValidationError(f"currency code must be 3 upper-case letters, got {value!r}",
-                              field="currency", value=value)
+        raise ValidationError(
+            f"currency code must be 3 upper-case letters, got {value!r}",
+            field="currency",
+            value=value,
+        )
 
 
 def _check_minor(instance: object, attribute: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-        raise ValidationError(f"minor unit must be an int in 0..4, got {value!r}",
-                              field="minor_unit", value=value)
+        raise ValidationError(
+            f"minor unit must be an int in 0..4, got {value!r}", field="minor_unit", value=value
+        )
 
 
 @frozen(order=True)
@@ -104,8 +109,12 @@ _TWO_DECIMALS = (
 )
 
 _REGISTRY: dict[str, Currency] = {}
-for _codes, _minor in ((_ZERO_DECIMALS, 0), (_TWO_DECIMALS, 2), (_THREE_DECIMALS, 3),
-                       (_FOUR_DECIMALS, 4)):
+for _codes, _minor in (
+    (_ZERO_DECIMALS, 0),
+    (_TWO_DECIMALS, 2),
+    (_THREE_DECIMALS, 3),
+    (_FOUR_DECIMALS, 4),
+):
     for _code in _codes.split():
         _REGISTRY[_code] = Currency(_code, _minor)
 
@@ -130,7 +139,8 @@ def register_currency(currency: Currency) -> Currency:
     if known is not None and known != currency:
         raise ValidationError(
             f"currency {currency.code} is already registered with {known.minor_unit} decimals",
-            field="currency", value=currency.code,
+            field="currency",
+            value=currency.code,
         )
     _REGISTRY[currency.code] = currency
     return currency
@@ -138,11 +148,12 @@ def register_currency(currency: Currency) -> Currency:
 
 def to_decimal(value: Decimal | int | str, *, field_name: str = "amount") -> Decimal:
     """Convert *value* to a finite ``Decimal`` without loss; floats and bools are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmountError(
             f"{field_name} must be a Decimal, int or str, not {type(value).__name__} "
             f"({value!r}): floats cannot represent money exactly",
-            field=field_name, value=value,
+            field=field_name,
+            value=value,
         )
     if isinstance(value, Decimal):
         result = value
@@ -152,16 +163,19 @@ def to_decimal(value: Decimal | int | str, *, field_name: str = "amount") -> Dec
         try:
             result = Decimal(value.strip())
         except decimal.InvalidOperation:
-            raise InvalidAmountError(f"{field_name} {value!r} is not a number",
-                                     field=field_name, value=value) from None
+            raise InvalidAmountError(
+                f"{field_name} {value!r} is not a number", field=field_name, value=value
+            ) from None
     else:
         raise InvalidAmountError(
             f"{field_name} must be a Decimal, int or str, not {type(value).__name__}",
-            field=field_name, value=value,
+            field=field_name,
+            value=value,
         )
     if not result.is_finite():
-        raise InvalidAmountError(f"{field_name} {value!r} is not finite", field=field_name,
-                                 value=value)
+        raise InvalidAmountError(
+            f"{field_name} {value!r} is not finite", field=field_name, value=value
+        )
     return result
 
 
@@ -198,13 +212,16 @@ class Money:
         except decimal.InvalidOperation:
             raise InvalidAmountError(
                 f"{self.amount} is too large to represent in {self.currency.code}",
-                field="amount", value=self.amount,
+                field="amount",
+                value=self.amount,
             ) from None
         if exact != self.amount:
             raise InvalidAmountError(
                 f"{self.amount} is finer than the minor unit of {self.currency.code} "
                 f"({quantum}); round it with Money.rounded(..., rounding=...)",
-                field="amount", value=self.amount, currency=self.currency.code,
+                field="amount",
+                value=self.amount,
+                currency=self.currency.code,
             )
         if exact.is_zero():
             exact = exact.copy_abs()  # no "-0.00"
@@ -221,14 +238,18 @@ class Money:
     def from_minor(cls, minor_units: int, currency: Currency | str) -> Money:
         """Build from an integer count of minor units (cents): ``from_minor(1234, EUR)`` = 12.34."""
         if isinstance(minor_units, bool) or not isinstance(minor_units, int):
-            raise InvalidAmountError("minor units must be an int", field="amount",
-                                     value=minor_units)
+            raise InvalidAmountError(
+                "minor units must be an int", field="amount", value=minor_units
+            )
         cur = get_currency(currency)
         return cls(Decimal(minor_units).scaleb(-cur.minor_unit), cur)
 
     @classmethod
     def rounded(
-        cls, amount: Decimal | int | str, currency: Currency | str, *,
+        cls,
+        amount: Decimal | int | str,
+        currency: Currency | str,
+        *,
         rounding: Rounding = Rounding.HALF_UP,
     ) -> Money:
         """Round *amount* to the minor unit of *currency* with the named *rounding* mode."""
@@ -269,12 +290,14 @@ class Money:
     def _same(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise InvalidAmountError(
-                f"cannot {operation} Money and {type(other).__name__}", field="amount",
+                f"cannot {operation} Money and {type(other).__name__}",
+                field="amount",
                 value=other,
             )
         if other.currency != self.currency:
-            raise CurrencyMismatchError(self.currency.code, other.currency.code,
-                                        operation=operation)
+            raise CurrencyMismatchError(
+                self.currency.code, other.currency.code, operation=operation
+            )
         return other
 
     def __add__(self, other: Money) -> Money:
@@ -293,20 +316,24 @@ class Money:
         return Money(abs(self.amount), self.currency)
 
     def __mul__(self, factor: SupportsIndex) -> Money:
-        """Multiply by an integer (exact). For a decimal factor use [multiply][s2c_core.money.Money.multiply]."""
+        """Multiply by an integer (exact); for a decimal factor use ``multiply``."""
         if isinstance(factor, bool) or not isinstance(factor, int):
             raise InvalidAmountError(
                 "Money * x takes an int; use Money.multiply(factor, rounding=...) for decimals",
-                field="factor", value=factor,
+                field="factor",
+                value=factor,
             )
         return Money(self.amount * factor, self.currency)
 
     __rmul__ = __mul__
 
-    def multiply(self, factor: Decimal | int | str, *, rounding: Rounding = Rounding.HALF_UP) -> Money:
+    def multiply(
+        self, factor: Decimal | int | str, *, rounding: Rounding = Rounding.HALF_UP
+    ) -> Money:
         """Multiply by an exact decimal *factor* and round to the minor unit with *rounding*."""
-        return Money.rounded(self.amount * to_decimal(factor, field_name="factor"), self.currency,
-                             rounding=rounding)
+        return Money.rounded(
+            self.amount * to_decimal(factor, field_name="factor"), self.currency, rounding=rounding
+        )
 
     def _cmp(self, other: object) -> Decimal:
         return self._same(other, "compare").amount
@@ -348,8 +375,9 @@ class Money:
         The larger parts come first (the tie-break of [allocate][s2c_core.money.Money.allocate]).
         """
         if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
-            raise ValidationError(f"parts must be a positive int, got {parts!r}", field="parts",
-                                  value=parts)
+            raise ValidationError(
+                f"parts must be a positive int, got {parts!r}", field="parts", value=parts
+            )
         return self.allocate([1] * parts)
 
 
@@ -359,12 +387,14 @@ def allocate_minor(total: int, weights: Sequence[Decimal | int | str]) -> list[i
         raise ValidationError("allocation needs at least one weight", field="weights", value=[])
     exact = [to_decimal(w, field_name="weight") for w in weights]
     if any(w < 0 for w in exact):
-        raise ValidationError("allocation weights must not be negative", field="weights",
-                              value=list(weights))
+        raise ValidationError(
+            "allocation weights must not be negative", field="weights", value=list(weights)
+        )
     weight_sum = sum(exact, Decimal(0))
     if weight_sum <= 0:
-        raise ValidationError("allocation weights must have a positive sum", field="weights",
-                              value=list(weights))
+        raise ValidationError(
+            "allocation weights must have a positive sum", field="weights", value=list(weights)
+        )
     sign = -1 if total < 0 else 1
     magnitude = abs(total)
     with decimal.localcontext() as ctx:

@@ -112,8 +112,9 @@ def direct_debit_writer(pm: pluggy.PluginManager) -> Any:
     """The installed pain.008 writer; ``BackendNotFoundError`` when none is installed."""
     writer = _call(pm, "s2c_direct_debit_writer")
     if writer is None or not callable(getattr(writer, "write", None)):
-        raise BackendNotFoundError("no installed plugin writes SEPA direct-debit files",
-                                   url="pain.008")
+        raise BackendNotFoundError(
+            "no installed plugin writes SEPA direct-debit files", url="pain.008"
+        )
     return writer
 
 

@@ -135,21 +135,33 @@ class DunningPlan:
 
 
 def _default_plans() -> Mapping[str, DunningPlan]:
-    standard = DunningPlan("standard", (
-        DunningStep(-3, "email", "pre_due_reminder"),
-        DunningStep(3, "email", "payment_reminder"),
-        DunningStep(15, "email", "second_reminder", claim_interest=True),
-        DunningStep(30, "letter", "final_notice", fee=Money("15.00", "EUR"),
-                    claim_interest=True, jurisdiction_fee=True),
-        DunningStep(45, "phone_task", "call_customer", claim_interest=True),
-        DunningStep(60, "collection_agency", "collection_handoff", claim_interest=True),
-    ))
-    gentle = DunningPlan("gentle", (
-        DunningStep(-5, "email", "pre_due_reminder"),
-        DunningStep(7, "email", "payment_reminder"),
-        DunningStep(21, "email", "second_reminder"),
-        DunningStep(45, "phone_task", "call_customer"),
-    ))
+    standard = DunningPlan(
+        "standard",
+        (
+            DunningStep(-3, "email", "pre_due_reminder"),
+            DunningStep(3, "email", "payment_reminder"),
+            DunningStep(15, "email", "second_reminder", claim_interest=True),
+            DunningStep(
+                30,
+                "letter",
+                "final_notice",
+                fee=Money("15.00", "EUR"),
+                claim_interest=True,
+                jurisdiction_fee=True,
+            ),
+            DunningStep(45, "phone_task", "call_customer", claim_interest=True),
+            DunningStep(60, "collection_agency", "collection_handoff", claim_interest=True),
+        ),
+    )
+    gentle = DunningPlan(
+        "gentle",
+        (
+            DunningStep(-5, "email", "pre_due_reminder"),
+            DunningStep(7, "email", "payment_reminder"),
+            DunningStep(21, "email", "second_reminder"),
+            DunningStep(45, "phone_task", "call_customer"),
+        ),
+    )
     return {"standard": standard, "gentle": gentle}
 
 
@@ -180,8 +192,7 @@ class Policy:
     payment_tolerance: Money = Money("0.05", "EUR")
     invoice_series: str = "INV"
     credit_note_series: str = "CN"
-    dunning_plans: Mapping[str, DunningPlan] = field(factory=_default_plans,
-                                                     converter=_frozen_map)
+    dunning_plans: Mapping[str, DunningPlan] = field(factory=_default_plans, converter=_frozen_map)
     default_dunning_plan: str = "standard"
     dunning_plan_by_segment: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
     terms: Mapping[str, Any] = field(factory=dict, converter=_frozen_map)
@@ -190,11 +201,15 @@ class Policy:
     match_threshold: Decimal = field(default=Decimal("0.80"), converter=as_decimal)
 
     @classmethod
-    def default_eu(cls, country: str = "BE", *, company: Company | None = None,
-                   **changes: Any) -> Policy:
+    def default_eu(
+        cls, country: str = "BE", *, company: Company | None = None, **changes: Any
+    ) -> Policy:
         """Defaults for an EU company in *country*: OGM references in BE, RF elsewhere."""
-        base = cls(company=company or Company("My Company"), country=country,
-                   reference_scheme="ogm" if country == "BE" else "rf")
+        base = cls(
+            company=company or Company("My Company"),
+            country=country,
+            reference_scheme="ogm" if country == "BE" else "rf",
+        )
         return evolve(base, **changes) if changes else base
 
     def dunning_plan_for(self, segment: str, plan_code: str | None = None) -> DunningPlan:

@@ -236,7 +236,7 @@ class DocumentRenderer(Protocol):
 
 @runtime_checkable
 class StatementParser(Protocol):
-    """Reads one bank statement format into [BankStatement][s2c_core.entities.statement.BankStatement]s."""
+    """Reads one bank statement format into ``BankStatement`` records."""
 
     name: str
 

@@ -22,8 +22,12 @@ def test_hook_is_documented(name: str) -> None:
 
 @pytest.mark.parametrize("name", SPECS)
 def test_hook_is_used_by_some_test_or_plugin(name: str) -> None:
-    places = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("plugins/*/src/**/*.py"),
-              *ROOT.glob("plugins/*/tests/**/*.py")]
-    users = [p for p in places if p.name != Path(__file__).name
-             and name in p.read_text(encoding="utf-8")]
+    places = [
+        *ROOT.glob("tests/**/*.py"),
+        *ROOT.glob("plugins/*/src/**/*.py"),
+        *ROOT.glob("plugins/*/tests/**/*.py"),
+    ]
+    users = [
+        p for p in places if p.name != Path(__file__).name and name in p.read_text(encoding="utf-8")
+    ]
     assert users, f"no test or plugin implements or calls {name}"

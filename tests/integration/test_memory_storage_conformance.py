@@ -14,4 +14,4 @@ from s2c_core.testing.conformance import StorageContract
 class TestMemoryStorage(StorageContract):
     @pytest.fixture
     def storage(self) -> Iterator[Storage]:
-        yield MemoryStorage()
+        return MemoryStorage()

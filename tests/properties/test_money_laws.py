@@ -13,7 +13,9 @@ from s2c_core.testing.strategies import st_currency, st_money, st_weights
 
 
 @given(total=st_money(), weights=st_weights())
-def test_allocation_neither_creates_nor_loses_a_minor_unit(total: Money, weights: list[int]) -> None:
+def test_allocation_neither_creates_nor_loses_a_minor_unit(
+    total: Money, weights: list[int]
+) -> None:
     parts = total.allocate(weights)
     assert sum_money(parts, total.currency) == total
     assert len(parts) == len(weights)
@@ -61,9 +63,13 @@ def test_minor_units_round_trip(m: Money) -> None:
     assert Money.from_minor(m.minor_units, m.currency) == m
 
 
-@given(m=st_money(), factor=st.decimals(min_value=-1000, max_value=1000, places=4,
-                                        allow_nan=False, allow_infinity=False),
-       mode=st.sampled_from(list(Rounding)))
+@given(
+    m=st_money(),
+    factor=st.decimals(
+        min_value=-1000, max_value=1000, places=4, allow_nan=False, allow_infinity=False
+    ),
+    mode=st.sampled_from(list(Rounding)),
+)
 def test_multiplication_rounds_to_the_minor_unit(m: Money, factor: Decimal, mode: Rounding) -> None:
     result = m.multiply(factor, rounding=mode)
     assert result.currency == m.currency
@@ -104,8 +110,11 @@ def test_minor_units_follow_iso_4217() -> None:
 
 def test_tie_break_serves_earlier_parts_first() -> None:
     assert Money("0.05", "EUR").allocate([1, 1]) == [Money("0.03", "EUR"), Money("0.02", "EUR")]
-    assert Money("1.00", "EUR").split(3) == [Money("0.34", "EUR"), Money("0.33", "EUR"),
-                                             Money("0.33", "EUR")]
+    assert Money("1.00", "EUR").split(3) == [
+        Money("0.34", "EUR"),
+        Money("0.33", "EUR"),
+        Money("0.33", "EUR"),
+    ]
 
 
 @pytest.mark.parametrize("bad", ["NaN", "Infinity", "-inf", "abc", "1e400000"])

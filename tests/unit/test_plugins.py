@@ -53,8 +53,9 @@ class Recorder:
 
 
 def _issue_one(app: S2C) -> None:
-    app.catalog.add_product("consult", "Consulting hour", app.policy.payment_tolerance * 1900,
-                            stocked=False)
+    app.catalog.add_product(
+        "consult", "Consulting hour", app.policy.payment_tolerance * 1900, stocked=False
+    )
     customer = app.customers.register("Agency client")
     order = app.orders.create(customer.id, [LineItem("consult", 2)])
     app.orders.ship(order.id)
@@ -72,19 +73,22 @@ def test_a_failing_plugin_never_loses_the_change_and_is_retried_then_parked(
 ) -> None:
     recorder = Recorder(fail_times=10)
     policy = Policy.default_eu("BE", outbox_max_attempts=3, outbox_backoff_seconds=60)
-    app = S2C.open("memory://", clock=clock, policy=policy, plugins=[recorder],
-                   load_entry_points=False)
+    app = S2C.open(
+        "memory://", clock=clock, policy=policy, plugins=[recorder], load_entry_points=False
+    )
     _issue_one(app)
     assert app.invoices.list(kind="invoice")[0].status == "issued"
     (message,) = app.outbox_messages()
-    assert message.attempts == 1 and message.status == "pending"
+    assert message.attempts == 1
+    assert message.status == "pending"
     assert "webhook down" in message.last_error
     clock.advance(seconds=61)
     app.deliver_outbox()
     clock.advance(seconds=121)
     app.deliver_outbox()
     (message,) = app.outbox_messages()
-    assert message.status == "parked" and message.attempts == 3
+    assert message.status == "parked"
+    assert message.attempts == 3
     assert recorder.events == []
 
 
@@ -107,8 +111,9 @@ class Vetoer:
 
 def test_credit_decision_hook_replaces_the_default_rules(clock: FixedClock) -> None:
     app = S2C.open("memory://", clock=clock, plugins=[Vetoer()], load_entry_points=False)
-    _issue_one_order = app.catalog.add_product("x", "X", app.policy.payment_tolerance,
-                                               stocked=False)
+    _issue_one_order = app.catalog.add_product(
+        "x", "X", app.policy.payment_tolerance, stocked=False
+    )
     customer = app.customers.register("Blocked Ltd")
     order = app.orders.create(customer.id, [LineItem(_issue_one_order.id, 1)])
     assert order.status == "on_hold"
@@ -144,11 +149,16 @@ def test_a_backend_returning_the_wrong_type_is_a_backend_error(clock: FixedClock
 
 
 def test_notifications_stay_in_the_outbox_while_the_notifier_fails(clock: FixedClock) -> None:
-    app = S2C.open("memory://", clock=clock, plugins=[BrokenNotifierPlugin()],
-                   load_entry_points=False)
+    app = S2C.open(
+        "memory://", clock=clock, plugins=[BrokenNotifierPlugin()], load_entry_points=False
+    )
     with app.ctx.tx() as tx:
-        tx.notify(Notification(key="k1", channel="email", template="t", language="nl",
-                               recipient="a@example.com"))
+        tx.notify(
+            Notification(
+                key="k1", channel="email", template="t", language="nl", recipient="a@example.com"
+            )
+        )
         tx.commit()
     (message,) = app.outbox_messages()
-    assert message.status == "pending" and "smtp down" in message.last_error
+    assert message.status == "pending"
+    assert "smtp down" in message.last_error

@@ -28,8 +28,13 @@ class LoggingNotifier:
 
     def send(self, notification: Notification) -> None:
         """Record *notification*."""
-        log.info("%s to %s: %s [%s]", notification.channel, notification.recipient,
-                 notification.template, notification.key)
+        log.info(
+            "%s to %s: %s [%s]",
+            notification.channel,
+            notification.recipient,
+            notification.template,
+            notification.key,
+        )
         self.sent.append(notification)
 
 

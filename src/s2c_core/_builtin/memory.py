@@ -128,8 +128,9 @@ class _Repo:
                 yield entity
         yield from self._pending.values()
 
-    def query(self, *, order_by: str | None = None, limit: int | None = None,
-              **criteria: Any) -> list[Any]:
+    def query(
+        self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
+    ) -> list[Any]:
         for name in criteria:
             self._spec.index(name)
         found = [e for e in self._all() if matches(self._spec, e, criteria)]
@@ -153,8 +154,9 @@ class _Events:
     def append(self, events: Sequence[DomainEvent]) -> None:
         self._uow.new_events.extend(events)
 
-    def read(self, *, after: int = 0, limit: int = 1000,
-             aggregate_id: str | None = None) -> list[DomainEvent]:
+    def read(
+        self, *, after: int = 0, limit: int = 1000, aggregate_id: str | None = None
+    ) -> list[DomainEvent]:
         out = []
         for event in itertools.islice(self._uow.tables.events, after, None):
             if aggregate_id is None or event.aggregate_id == aggregate_id:
@@ -180,7 +182,8 @@ class _Outbox:
 
     def claim_due(self, now: datetime, *, limit: int = 100) -> list[OutboxMessage]:
         due = [
-            m for m in self._uow.tables.outbox.values()
+            m
+            for m in self._uow.tables.outbox.values()
             if m.status is OutboxStatus.PENDING
             and (m.next_attempt_at is None or m.next_attempt_at <= now)
         ]
@@ -244,8 +247,9 @@ class _MemoryUnitOfWork:
             try:
                 spec = AGGREGATES[aggregate]
             except KeyError:
-                raise ValidationError(f"unknown aggregate {aggregate!r}",
-                                      field="aggregate", value=aggregate) from None
+                raise ValidationError(
+                    f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
+                ) from None
             repo = self._repos[aggregate] = _Repo(self, spec)
         return repo
 

@@ -2,47 +2,50 @@
 
 from __future__ import annotations
 
-from s2c_core.entities.common import Address
-from s2c_core.entities.common import Contact
-from s2c_core.entities.common import CustomerId
-from s2c_core.entities.common import DisputeId
-from s2c_core.entities.common import InvoiceId
-from s2c_core.entities.common import LeadId
-from s2c_core.entities.common import MandateId
-from s2c_core.entities.common import OrderId
-from s2c_core.entities.common import PaymentId
-from s2c_core.entities.common import ProductId
-from s2c_core.entities.common import QuoteId
-from s2c_core.entities.common import ShipmentId
-from s2c_core.entities.common import VatCategory
-from s2c_core.entities.lines import AllowanceCharge
-from s2c_core.entities.lines import DocumentTotals
-from s2c_core.entities.lines import Line
-from s2c_core.entities.lines import VatSubtotal
-from s2c_core.entities.lines import document_totals
-from s2c_core.entities.party import Company
-from s2c_core.entities.party import Customer
-from s2c_core.entities.party import Lead
-from s2c_core.entities.party import Product
-from s2c_core.entities.party import StockLevel
-from s2c_core.entities.receivables import Allocation
-from s2c_core.entities.receivables import Dispute
-from s2c_core.entities.receivables import DocumentKind
-from s2c_core.entities.receivables import Installment
-from s2c_core.entities.receivables import Invoice
-from s2c_core.entities.receivables import Mandate
-from s2c_core.entities.receivables import Payment
-from s2c_core.entities.receivables import PromiseToPay
-from s2c_core.entities.sales import Approval
-from s2c_core.entities.sales import CreditDecision
-from s2c_core.entities.sales import CreditOutcome
-from s2c_core.entities.sales import Order
-from s2c_core.entities.sales import OrderLine
-from s2c_core.entities.sales import Quote
-from s2c_core.entities.sales import Shipment
-from s2c_core.entities.sales import ShipmentLine
-from s2c_core.entities.statement import BankEntry
-from s2c_core.entities.statement import BankStatement
+from s2c_core.entities.common import (
+    Address,
+    Contact,
+    CustomerId,
+    DisputeId,
+    InvoiceId,
+    LeadId,
+    MandateId,
+    OrderId,
+    PaymentId,
+    ProductId,
+    QuoteId,
+    ShipmentId,
+    VatCategory,
+)
+from s2c_core.entities.lines import (
+    AllowanceCharge,
+    DocumentTotals,
+    Line,
+    VatSubtotal,
+    document_totals,
+)
+from s2c_core.entities.party import Company, Customer, Lead, Product, StockLevel
+from s2c_core.entities.receivables import (
+    Allocation,
+    Dispute,
+    DocumentKind,
+    Installment,
+    Invoice,
+    Mandate,
+    Payment,
+    PromiseToPay,
+)
+from s2c_core.entities.sales import (
+    Approval,
+    CreditDecision,
+    CreditOutcome,
+    Order,
+    OrderLine,
+    Quote,
+    Shipment,
+    ShipmentLine,
+)
+from s2c_core.entities.statement import BankEntry, BankStatement
 
 __all__ = [
     "Address",

@@ -27,10 +27,10 @@ __all__ = [
     "QuoteId",
     "ShipmentId",
     "VatCategory",
+    "as_decimal",
+    "as_tuple",
     "new_id",
     "positive_quantity",
-    "as_tuple",
-    "as_decimal",
 ]
 
 CustomerId = NewType("CustomerId", str)

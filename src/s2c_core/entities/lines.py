@@ -38,14 +38,14 @@ _HUNDRED = Decimal(100)
 def _check_percent(instance: object, attribute: object, value: Decimal) -> None:
     if not Decimal(0) <= value <= _HUNDRED:
         name = getattr(attribute, "name", "percent")
-        raise ValidationError(f"{name} must be within 0..100, got {value}", field=name,
-                              value=value)
+        raise ValidationError(f"{name} must be within 0..100, got {value}", field=name, value=value)
 
 
 def _check_price(instance: object, attribute: object, value: Money) -> None:
     if value.is_negative():
-        raise ValidationError(f"unit price must not be negative, got {value}",
-                              field="unit_price", value=value)
+        raise ValidationError(
+            f"unit price must not be negative, got {value}", field="unit_price", value=value
+        )
 
 
 @frozen
@@ -68,8 +68,9 @@ class Line:
     description: str
     quantity: Decimal = field(converter=as_decimal, validator=positive_quantity)
     unit_price: Money = field(validator=_check_price)
-    discount_percent: Decimal = field(default=Decimal(0), converter=as_decimal,
-                                      validator=_check_percent)
+    discount_percent: Decimal = field(
+        default=Decimal(0), converter=as_decimal, validator=_check_percent
+    )
     vat_category: VatCategory = VatCategory.STANDARD
     vat_rate: Decimal = field(default=Decimal(21), converter=as_decimal)
     exemption_reason: str = ""
@@ -105,8 +106,9 @@ class AllowanceCharge:
 
     def __attrs_post_init__(self) -> None:
         if self.amount.is_negative():
-            raise ValidationError("allowance/charge amount must not be negative",
-                                  field="amount", value=self.amount)
+            raise ValidationError(
+                "allowance/charge amount must not be negative", field="amount", value=self.amount
+            )
 
 
 @frozen
@@ -159,8 +161,7 @@ def document_totals(
     nets: list[Money] = []
     for line in lines:
         if line.unit_price.currency != cur:
-            raise CurrencyMismatchError(cur.code, line.unit_price.currency.code,
-                                        operation="total")
+            raise CurrencyMismatchError(cur.code, line.unit_price.currency.code, operation="total")
         net = line.net_amount
         nets.append(net)
         key = (line.vat_category, line.vat_rate.normalize())
@@ -184,7 +185,9 @@ def document_totals(
     for (category, rate), amounts in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         taxable = sum_money(amounts, cur)
         tax = Money.rounded(taxable.amount * rate / _HUNDRED, cur, rounding=Rounding.HALF_UP)
-        vat_rows.append(VatSubtotal(category, rate, taxable, tax, reasons.get((category, rate), "")))
+        vat_rows.append(
+            VatSubtotal(category, rate, taxable, tax, reasons.get((category, rate), ""))
+        )
     tax_exclusive = line_total - allowance_total + charge_total
     tax_total = sum_money((r.tax_amount for r in vat_rows), cur)
     tax_inclusive = tax_exclusive + tax_total

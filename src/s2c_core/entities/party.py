@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from attrs import field, frozen
 
@@ -29,8 +30,9 @@ _LANGUAGES = ("nl", "fr", "en", "de")
 
 def _check_language(instance: object, attribute: object, value: str) -> None:
     if value not in _LANGUAGES:
-        raise ValidationError(f"language must be one of {_LANGUAGES}, got {value!r}",
-                              field="language", value=value)
+        raise ValidationError(
+            f"language must be one of {_LANGUAGES}, got {value!r}", field="language", value=value
+        )
 
 
 def _non_empty(instance: object, attribute: object, value: str) -> None:
@@ -97,7 +99,7 @@ class Lead:
     version: int = 0
 
 
-def _non_negative_money(instance: object, attribute: object, value: Money | None) -> None:
+def _non_negative_money(instance: object, attribute: object, value: Any) -> None:
     if value is not None and value.is_negative():
         name = getattr(attribute, "name", "amount")
         raise ValidationError(f"{name} must not be negative, got {value}", field=name, value=value)

@@ -127,8 +127,11 @@ class Invoice:
     def settled(self) -> Money:
         """Paid + credited + written off."""
         return sum_money(
-            (self._or_zero(self.paid), self._or_zero(self.credited),
-             self._or_zero(self.written_off)),
+            (
+                self._or_zero(self.paid),
+                self._or_zero(self.credited),
+                self._or_zero(self.written_off),
+            ),
             self.currency,
         )
 
@@ -141,8 +144,11 @@ class Invoice:
     @property
     def is_open(self) -> bool:
         """Issued and not fully settled (disputed invoices are open but not collectible)."""
-        return self.status in (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID,
-                               InvoiceState.DISPUTED)
+        return self.status in (
+            InvoiceState.ISSUED,
+            InvoiceState.PARTIALLY_PAID,
+            InvoiceState.DISPUTED,
+        )
 
 
 @frozen

@@ -70,7 +70,7 @@ class AggregateSpec:
     """One aggregate type in storage."""
 
     name: str
-    cls: type
+    cls: type[Any]
     prefix: str
     indexes: tuple[Index, ...]
 
@@ -79,8 +79,10 @@ class AggregateSpec:
         for idx in self.indexes:
             if idx.name == name:
                 return idx
-        raise ConfigurationError(f"{self.name} has no indexed field {name!r}; indexed: "
-                                 f"{', '.join(i.name for i in self.indexes)}")
+        raise ConfigurationError(
+            f"{self.name} has no indexed field {name!r}; indexed: "
+            f"{', '.join(i.name for i in self.indexes)}"
+        )
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
@@ -105,29 +107,55 @@ AGGREGATES: Final[dict[str, AggregateSpec]] = {
         AggregateSpec("customer", Customer, "cus", (_ix("status"), _ix("segment"))),
         AggregateSpec("lead", Lead, "lead", (_ix("status"), _ix("source"))),
         AggregateSpec("product", Product, "prd", ()),
-        AggregateSpec("stock", StockLevel, "stk",
-                      (_ix("product_id"), _ix("location"))),
-        AggregateSpec("quote", Quote, "quo", (
-            _ix("customer_id"), _ix("status"), _ix("valid_until", IndexKind.DATE))),
+        AggregateSpec("stock", StockLevel, "stk", (_ix("product_id"), _ix("location"))),
+        AggregateSpec(
+            "quote",
+            Quote,
+            "quo",
+            (_ix("customer_id"), _ix("status"), _ix("valid_until", IndexKind.DATE)),
+        ),
         AggregateSpec("order", Order, "ord", (_ix("customer_id"), _ix("status"))),
         AggregateSpec("shipment", Shipment, "shp", (_ix("order_id"), _ix("status"))),
-        AggregateSpec("credit_decision", CreditDecision, "crd",
-                      (_ix("customer_id"), _ix("order_id"))),
-        AggregateSpec("invoice", Invoice, "inv", (
-            _ix("customer_id"), _ix("status"), _ix("kind"), _ix("number"),
-            _ix("payment_reference"), _ix("currency"), _ix("order_id"),
-            _ix("issue_date", IndexKind.DATE), _ix("due_date", IndexKind.DATE),
-            _ix("total", IndexKind.MONEY), _ix("open_amount", IndexKind.MONEY),
-            _ix("paid_on", IndexKind.DATE), _ix("dunning_level", IndexKind.INT),
-        )),
-        AggregateSpec("payment", Payment, "pay", (
-            _ix("customer_id"), _ix("status"), _ix("entry_key"),
-            Index("currency", IndexKind.TEXT, _currency),
-            _ix("received_on", IndexKind.DATE), _ix("amount", IndexKind.MONEY),
-            _ix("unapplied", IndexKind.MONEY),
-        )),
-        AggregateSpec("dispute", Dispute, "dsp", (
-            _ix("invoice_id"), _ix("customer_id"), _ix("status"))),
+        AggregateSpec(
+            "credit_decision", CreditDecision, "crd", (_ix("customer_id"), _ix("order_id"))
+        ),
+        AggregateSpec(
+            "invoice",
+            Invoice,
+            "inv",
+            (
+                _ix("customer_id"),
+                _ix("status"),
+                _ix("kind"),
+                _ix("number"),
+                _ix("payment_reference"),
+                _ix("currency"),
+                _ix("order_id"),
+                _ix("issue_date", IndexKind.DATE),
+                _ix("due_date", IndexKind.DATE),
+                _ix("total", IndexKind.MONEY),
+                _ix("open_amount", IndexKind.MONEY),
+                _ix("paid_on", IndexKind.DATE),
+                _ix("dunning_level", IndexKind.INT),
+            ),
+        ),
+        AggregateSpec(
+            "payment",
+            Payment,
+            "pay",
+            (
+                _ix("customer_id"),
+                _ix("status"),
+                _ix("entry_key"),
+                Index("currency", IndexKind.TEXT, _currency),
+                _ix("received_on", IndexKind.DATE),
+                _ix("amount", IndexKind.MONEY),
+                _ix("unapplied", IndexKind.MONEY),
+            ),
+        ),
+        AggregateSpec(
+            "dispute", Dispute, "dsp", (_ix("invoice_id"), _ix("customer_id"), _ix("status"))
+        ),
         AggregateSpec("mandate", Mandate, "mnd", (_ix("customer_id"),)),
     )
 }
@@ -142,5 +170,3 @@ def spec_for(entity_or_cls: Any) -> AggregateSpec:
         return _BY_CLASS[cls]
     except KeyError:
         raise ConfigurationError(f"{cls.__name__} is not a stored aggregate") from None
-
-

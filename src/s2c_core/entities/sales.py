@@ -45,7 +45,10 @@ def _one_currency(lines: tuple[Line, ...], currency: str) -> None:
         if line.unit_price.currency.code != currency:
             raise ValidationError(
                 f"line {index + 1} is in {line.unit_price.currency.code}, the document in "
-                f"{currency}", field="currency", value=line.unit_price.currency.code, line=index,
+                f"{currency}",
+                field="currency",
+                value=line.unit_price.currency.code,
+                line=index,
             )
 
 
@@ -174,8 +177,15 @@ class Order:
     def uninvoiced_total(self) -> Money:
         """Gross (VAT included) value of what is ordered but not invoiced yet."""
         remaining = [
-            Line(ln.product_id, ln.description, ln.quantity - ln.invoiced_quantity,
-                 ln.unit_price, ln.discount_percent, ln.vat_category, ln.vat_rate)
+            Line(
+                ln.product_id,
+                ln.description,
+                ln.quantity - ln.invoiced_quantity,
+                ln.unit_price,
+                ln.discount_percent,
+                ln.vat_category,
+                ln.vat_rate,
+            )
             for ln in self.lines
             if ln.quantity > ln.invoiced_quantity
         ]

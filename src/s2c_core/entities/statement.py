@@ -8,7 +8,9 @@ a debit (money out, e.g. a returned direct debit) is negative.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from attrs import field, frozen
 
@@ -17,8 +19,8 @@ from s2c_core.money import Money
 __all__ = ["BankEntry", "BankStatement"]
 
 
-def _tuple(value: object) -> tuple[object, ...]:
-    return tuple(value)  # type: ignore[call-overload, no-any-return]
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
 
 
 @frozen

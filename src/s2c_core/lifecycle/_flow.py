@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from transitions import Machine
 
@@ -58,9 +58,11 @@ class Flow(Generic[S]):
         self.initial = initial
         self.final = frozenset(final)
         rows: list[tuple[str, tuple[S, ...], S]] = []
-        for event, sources, dest in table:
-            srcs = (sources,) if isinstance(sources, str) else tuple(sources)
-            rows.append((event, srcs, dest))
+        for trigger, sources, dest in table:
+            srcs: tuple[S, ...] = (
+                (cast(S, sources),) if isinstance(sources, str) else tuple(sources)
+            )
+            rows.append((trigger, srcs, dest))
         self.table: tuple[tuple[str, tuple[S, ...], S], ...] = tuple(rows)
         self._machine = Machine(
             model=None,
@@ -74,15 +76,15 @@ class Flow(Generic[S]):
             send_event=False,
         )
         moves: dict[tuple[str, str], S] = {}
-        for event_name, event in self._machine.events.items():
-            for source, transitions in event.transitions.items():
+        for event_name, machine_event in self._machine.events.items():
+            for source, transitions in machine_event.transitions.items():
                 if len(transitions) != 1:
                     raise ConfigurationError(
                         f"{entity} flow: event {event_name!r} from {source!r} is ambiguous"
                     )
                 dest_value = transitions[0].dest
                 try:
-                    moves[(source, event_name)] = states(dest_value)
+                    moves[(source, event_name)] = states(str(dest_value))
                 except ValueError:
                     raise ConfigurationError(
                         f"{entity} flow: {event_name!r} leads to undeclared state {dest_value!r}"
@@ -125,7 +127,7 @@ class Flow(Generic[S]):
             ) from None
 
     def to_mermaid(self) -> str:
-        """The lifecycle as a Mermaid ``stateDiagram-v2``, drawn by ``transitions``' GraphMachine."""
+        """The lifecycle as a Mermaid ``stateDiagram-v2``, drawn by transitions' GraphMachine."""
         from transitions.extensions import GraphMachine
 
         class _Model:

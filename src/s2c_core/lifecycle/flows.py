@@ -41,7 +41,7 @@ class CustomerState(StrEnum):
     CLOSED = "closed"
 
 
-CUSTOMER_FLOW: Final = Flow(
+CUSTOMER_FLOW: Final = Flow[CustomerState](
     "customer",
     CustomerState,
     [
@@ -65,7 +65,7 @@ class LeadState(StrEnum):
     DISQUALIFIED = "disqualified"
 
 
-LEAD_FLOW: Final = Flow(
+LEAD_FLOW: Final = Flow[LeadState](
     "lead",
     LeadState,
     [
@@ -96,7 +96,7 @@ class QuoteState(StrEnum):
     SUPERSEDED = "superseded"
 
 
-QUOTE_FLOW: Final = Flow(
+QUOTE_FLOW: Final = Flow[QuoteState](
     "quote",
     QuoteState,
     [
@@ -129,18 +129,24 @@ class OrderState(StrEnum):
     CANCELLED = "cancelled"
 
 
-ORDER_FLOW: Final = Flow(
+ORDER_FLOW: Final = Flow[OrderState](
     "order",
     OrderState,
     [
         ("hold", OrderState.DRAFT, OrderState.ON_HOLD),
         ("confirm", (OrderState.DRAFT, OrderState.ON_HOLD), OrderState.CONFIRMED),
-        ("ship_part", (OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED),
-         OrderState.PARTIALLY_SHIPPED),
+        (
+            "ship_part",
+            (OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED),
+            OrderState.PARTIALLY_SHIPPED,
+        ),
         ("fulfil", (OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED), OrderState.FULFILLED),
         ("close", OrderState.FULFILLED, OrderState.CLOSED),
-        ("cancel", (OrderState.DRAFT, OrderState.ON_HOLD, OrderState.CONFIRMED),
-         OrderState.CANCELLED),
+        (
+            "cancel",
+            (OrderState.DRAFT, OrderState.ON_HOLD, OrderState.CONFIRMED),
+            OrderState.CANCELLED,
+        ),
     ],
     initial=OrderState.DRAFT,
     final=[OrderState.CLOSED, OrderState.CANCELLED],
@@ -159,19 +165,24 @@ class ShipmentState(StrEnum):
     CANCELLED = "cancelled"
 
 
-SHIPMENT_FLOW: Final = Flow(
+SHIPMENT_FLOW: Final = Flow[ShipmentState](
     "shipment",
     ShipmentState,
     [
         ("pick", ShipmentState.PLANNED, ShipmentState.PICKED),
         ("pack", ShipmentState.PICKED, ShipmentState.PACKED),
-        ("ship", (ShipmentState.PLANNED, ShipmentState.PICKED, ShipmentState.PACKED),
-         ShipmentState.SHIPPED),
+        (
+            "ship",
+            (ShipmentState.PLANNED, ShipmentState.PICKED, ShipmentState.PACKED),
+            ShipmentState.SHIPPED,
+        ),
         ("deliver", ShipmentState.SHIPPED, ShipmentState.DELIVERED),
-        ("return_goods", (ShipmentState.SHIPPED, ShipmentState.DELIVERED),
-         ShipmentState.RETURNED),
-        ("cancel", (ShipmentState.PLANNED, ShipmentState.PICKED, ShipmentState.PACKED),
-         ShipmentState.CANCELLED),
+        ("return_goods", (ShipmentState.SHIPPED, ShipmentState.DELIVERED), ShipmentState.RETURNED),
+        (
+            "cancel",
+            (ShipmentState.PLANNED, ShipmentState.PICKED, ShipmentState.PACKED),
+            ShipmentState.CANCELLED,
+        ),
     ],
     initial=ShipmentState.PLANNED,
     final=[ShipmentState.RETURNED, ShipmentState.CANCELLED],
@@ -193,7 +204,7 @@ class InvoiceState(StrEnum):
 
 _OPEN = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID)
 
-INVOICE_FLOW: Final = Flow(
+INVOICE_FLOW: Final = Flow[InvoiceState](
     "invoice",
     InvoiceState,
     [
@@ -223,7 +234,7 @@ class DisputeState(StrEnum):
     REJECTED = "rejected"
 
 
-DISPUTE_FLOW: Final = Flow(
+DISPUTE_FLOW: Final = Flow[DisputeState](
     "dispute",
     DisputeState,
     [
@@ -249,7 +260,7 @@ class PaymentState(StrEnum):
 
 _HELD = (PaymentState.RECEIVED, PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED)
 
-PAYMENT_FLOW: Final = Flow(
+PAYMENT_FLOW: Final = Flow[PaymentState](
     "payment",
     PaymentState,
     [
@@ -257,8 +268,11 @@ PAYMENT_FLOW: Final = Flow(
         ("allocate_part", (*_HELD,), PaymentState.PARTIALLY_ALLOCATED),
         ("allocate", (*_HELD,), PaymentState.ALLOCATED),
         ("return_payment", (*_HELD, PaymentState.ALLOCATED), PaymentState.RETURNED),
-        ("refund", (PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED),
-         PaymentState.REFUNDED),
+        (
+            "refund",
+            (PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED),
+            PaymentState.REFUNDED,
+        ),
     ],
     initial=PaymentState.RECEIVED,
     final=[PaymentState.RETURNED, PaymentState.REFUNDED],

@@ -34,20 +34,48 @@ T = TypeVar("T")
 
 # Past tense of every lifecycle trigger, for event names (QuoteSent, OrderConfirmed ...).
 PAST: Mapping[str, str] = {
-    "activate": "activated", "hold": "put_on_hold", "release": "released", "close": "closed",
-    "contact": "contacted", "qualify": "qualified", "convert": "converted",
-    "disqualify": "disqualified", "request_approval": "approval_requested",
-    "approve": "approved", "send": "sent", "accept": "accepted", "decline": "declined",
-    "expire": "expired", "supersede": "superseded", "confirm": "confirmed",
-    "ship_part": "partially_shipped", "fulfil": "fulfilled", "cancel": "cancelled",
-    "pick": "picked", "pack": "packed", "ship": "shipped", "deliver": "delivered",
-    "return_goods": "returned", "issue": "issued", "pay_part": "partially_paid", "pay": "paid",
-    "reopen": "reopened", "reopen_part": "reopened", "dispute": "disputed",
-    "resolve_dispute": "dispute_resolved", "resolve_dispute_part": "dispute_resolved",
-    "write_off": "written_off", "credit": "credited", "investigate": "investigated",
-    "resolve": "resolved", "reject": "rejected", "park": "parked",
-    "allocate_part": "partially_allocated", "allocate": "allocated",
-    "return_payment": "returned", "refund": "refunded",
+    "activate": "activated",
+    "hold": "put_on_hold",
+    "release": "released",
+    "close": "closed",
+    "contact": "contacted",
+    "qualify": "qualified",
+    "convert": "converted",
+    "disqualify": "disqualified",
+    "request_approval": "approval_requested",
+    "approve": "approved",
+    "send": "sent",
+    "accept": "accepted",
+    "decline": "declined",
+    "expire": "expired",
+    "supersede": "superseded",
+    "confirm": "confirmed",
+    "ship_part": "partially_shipped",
+    "fulfil": "fulfilled",
+    "cancel": "cancelled",
+    "pick": "picked",
+    "pack": "packed",
+    "ship": "shipped",
+    "deliver": "delivered",
+    "return_goods": "returned",
+    "issue": "issued",
+    "pay_part": "partially_paid",
+    "pay": "paid",
+    "reopen": "reopened",
+    "reopen_part": "reopened",
+    "dispute": "disputed",
+    "resolve_dispute": "dispute_resolved",
+    "resolve_dispute_part": "dispute_resolved",
+    "write_off": "written_off",
+    "credit": "credited",
+    "investigate": "investigated",
+    "resolve": "resolved",
+    "reject": "rejected",
+    "park": "parked",
+    "allocate_part": "partially_allocated",
+    "allocate": "allocated",
+    "return_payment": "returned",
+    "refund": "refunded",
 }
 
 
@@ -72,7 +100,7 @@ class Context:
 
     @contextmanager
     def tx(self, *, actor: str = "", retries: int = 0) -> Iterator[Tx]:
-        """Open a unit of work wrapped in a [Tx][s2c_core.services._base.Tx]; commit on ``tx.commit()``."""
+        """Open a unit of work wrapped in a ``Tx``; nothing is stored until ``tx.commit()``."""
         with self.storage.unit_of_work() as uow:
             yield Tx(self, uow, actor=actor)
 
@@ -121,24 +149,48 @@ class Tx:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def move(self, aggregate: str, entity: T, flow: Flow[Any], event: str, *,
-             case_id: str = "", data: Mapping[str, Any] | None = None, **changes: Any) -> T:
+    def move(
+        self,
+        aggregate: str,
+        entity: T,
+        flow: Flow[Any],
+        event: str,
+        *,
+        case_id: str = "",
+        data: Mapping[str, Any] | None = None,
+        **changes: Any,
+    ) -> T:
         """Apply lifecycle *event* to *entity*, save it and record ``<Aggregate><Past>``.
 
         Raises ``InvalidTransitionError`` (nothing changed) when the event is not allowed.
         """
         current = entity.status  # type: ignore[attr-defined]
-        new_state = flow.next_state(current, event, entity_id=entity.id)  # type: ignore[attr-defined]
+        entity_id: str = entity.id  # type: ignore[attr-defined]
+        new_state = flow.next_state(current, event, entity_id=entity_id)
         changed = attrs.evolve(entity, status=new_state, **changes)  # type: ignore[misc]
         saved = self.save(aggregate, changed)
-        self.record(aggregate, entity.id, PAST.get(event, event),  # type: ignore[attr-defined]
-                    from_state=str(current), to_state=str(new_state), case_id=case_id,
-                    data=data)
+        self.record(
+            aggregate,
+            entity_id,
+            PAST.get(event, event),
+            from_state=str(current),
+            to_state=str(new_state),
+            case_id=case_id,
+            data=data,
+        )
         return saved
 
-    def record(self, aggregate: str, aggregate_id: str, past: str, *,
-               from_state: str | None = None, to_state: str | None = None,
-               case_id: str = "", data: Mapping[str, Any] | None = None) -> DomainEvent:
+    def record(
+        self,
+        aggregate: str,
+        aggregate_id: str,
+        past: str,
+        *,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        case_id: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> DomainEvent:
         """Record a domain event named ``<Aggregate><Past>`` (e.g. ``InvoiceIssued``)."""
         event = DomainEvent(
             id=new_id("evt"),
@@ -158,13 +210,18 @@ class Tx:
     def notify(self, notification: Notification, *, deliver_at: datetime | None = None) -> None:
         """Queue *notification* in the outbox (sent after commit; never twice for its key)."""
         payload = dump(notification)
-        for attachment, raw in zip(payload["attachments"], notification.attachments,
-                                   strict=True):
+        for attachment, raw in zip(payload["attachments"], notification.attachments, strict=True):
             attachment["content"] = raw.content.hex()
-        self._messages.append(OutboxMessage(
-            id=new_id("msg"), key=f"notification:{notification.key}", topic="notification",
-            payload=payload, created_at=self.now, next_attempt_at=deliver_at or self.now,
-        ))
+        self._messages.append(
+            OutboxMessage(
+                id=new_id("msg"),
+                key=f"notification:{notification.key}",
+                topic="notification",
+                payload=payload,
+                created_at=self.now,
+                next_attempt_at=deliver_at or self.now,
+            )
+        )
 
     @property
     def events(self) -> list[DomainEvent]:
@@ -179,10 +236,16 @@ class Tx:
         if subs:
             for event in self._events:
                 if "*" in subs or event.name in subs:
-                    self._messages.append(OutboxMessage(
-                        id=new_id("msg"), key=f"event:{event.id}", topic="event",
-                        payload=dump(event), created_at=self.now, next_attempt_at=self.now,
-                    ))
+                    self._messages.append(
+                        OutboxMessage(
+                            id=new_id("msg"),
+                            key=f"event:{event.id}",
+                            topic="event",
+                            payload=dump(event),
+                            created_at=self.now,
+                            next_attempt_at=self.now,
+                        )
+                    )
         if self._messages:
             self.uow.outbox.put(self._messages)
         self.uow.commit()

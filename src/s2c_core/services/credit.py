@@ -22,64 +22,89 @@ __all__ = ["decide_credit", "default_rules"]
 _OPEN = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.DISPUTED)
 
 
-def default_rules(*, customer: Customer, order_total: Money, exposure: Money,
-                  overdue_days: int, is_first_order: bool,
-                  policy: CreditPolicy) -> tuple[CreditOutcome, list[str]]:
+def default_rules(
+    *,
+    customer: Customer,
+    order_total: Money,
+    exposure: Money,
+    overdue_days: int,
+    is_first_order: bool,
+    policy: CreditPolicy,
+) -> tuple[CreditOutcome, list[str]]:
     """The built-in credit rules, in order; returns the outcome and its reasons."""
     if customer.status == CustomerState.ON_HOLD:
         return CreditOutcome.HELD, [f"customer on credit hold: {customer.hold_reason}"]
     if overdue_days > policy.hold_overdue_days:
         return CreditOutcome.HELD, [
-            f"invoice overdue {overdue_days} days (threshold {policy.hold_overdue_days})"]
+            f"invoice overdue {overdue_days} days (threshold {policy.hold_overdue_days})"
+        ]
     limit = customer.credit_limit
     if is_first_order:
-        if order_total.currency == policy.first_order_deny_above.currency \
-                and order_total > policy.first_order_deny_above:
+        if (
+            order_total.currency == policy.first_order_deny_above.currency
+            and order_total > policy.first_order_deny_above
+        ):
             return CreditOutcome.DENIED, [
-                f"first order {order_total} above {policy.first_order_deny_above}"]
-        if order_total.currency == policy.first_order_approve_up_to.currency \
-                and order_total <= policy.first_order_approve_up_to:
-            if limit is None or exposure <= limit:
-                return CreditOutcome.APPROVED, [
-                    f"first order {order_total} within {policy.first_order_approve_up_to}"]
+                f"first order {order_total} above {policy.first_order_deny_above}"
+            ]
+        if (
+            order_total.currency == policy.first_order_approve_up_to.currency
+            and order_total <= policy.first_order_approve_up_to
+        ) and (limit is None or exposure <= limit):
+            return CreditOutcome.APPROVED, [
+                f"first order {order_total} within {policy.first_order_approve_up_to}"
+            ]
         return CreditOutcome.REVIEW, ["first order needs manual review"]
     if limit is not None and exposure > limit:
         return CreditOutcome.REVIEW, [f"exposure {exposure} above credit limit {limit}"]
-    return CreditOutcome.APPROVED, ["returning customer in good standing"
-                                    + (f", exposure {exposure} within {limit}" if limit else "")]
+    return CreditOutcome.APPROVED, [
+        "returning customer in good standing"
+        + (f", exposure {exposure} within {limit}" if limit else "")
+    ]
 
 
-def decide_credit(tx: Tx, customer: Customer, order: Order, *, override_by: str = "",
-                  override_reason: str = "") -> CreditDecision:
+def decide_credit(
+    tx: Tx, customer: Customer, order: Order, *, override_by: str = "", override_reason: str = ""
+) -> CreditDecision:
     """Compute exposure and decide (plugin hook first, then the default rules)."""
     currency = order.currency
     invoices = tx.uow.repo("invoice").query(customer_id=customer.id, status=_OPEN)
-    open_ar = sum_money((i.open_amount for i in invoices
-                         if i.currency == currency and i.kind == "invoice"), currency)
+    open_ar = sum_money(
+        (i.open_amount for i in invoices if i.currency == currency and i.kind == "invoice"),
+        currency,
+    )
     orders = tx.uow.repo("order").query(
-        customer_id=customer.id,
-        status=(OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED))
-    uninvoiced = sum_money((o.uninvoiced_total for o in orders
-                            if o.id != order.id and o.currency == currency), currency)
+        customer_id=customer.id, status=(OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED)
+    )
+    uninvoiced = sum_money(
+        (o.uninvoiced_total for o in orders if o.id != order.id and o.currency == currency),
+        currency,
+    )
     order_total = order.totals.payable
     exposure = open_ar + uninvoiced + order_total
     today = tx.now.date()
-    overdue = [i for i in invoices if i.due_date is not None and i.due_date < today
-               and i.status != InvoiceState.DISPUTED]
+    overdue = [
+        i
+        for i in invoices
+        if i.due_date is not None and i.due_date < today and i.status != InvoiceState.DISPUTED
+    ]
     overdue_days = max(((today - i.due_date).days for i in overdue if i.due_date), default=0)
-    previous = tx.uow.repo("invoice").count(customer_id=customer.id,
-                                            issue_date=Range(None, today))
+    previous = tx.uow.repo("invoice").count(customer_id=customer.id, issue_date=Range(None, today))
     is_first = previous == 0 and not orders
     reasons: list[str]
     if override_by:
         outcome, reasons = CreditOutcome.APPROVED, [f"manual override: {override_reason}"]
     else:
         context: dict[str, Any] = {
-            "customer": dump(customer), "order_total": str(order_total.amount),
-            "exposure": str(exposure.amount), "open_receivables": str(open_ar.amount),
-            "uninvoiced_orders": str(uninvoiced.amount), "overdue_days": overdue_days,
+            "customer": dump(customer),
+            "order_total": str(order_total.amount),
+            "exposure": str(exposure.amount),
+            "open_receivables": str(open_ar.amount),
+            "uninvoiced_orders": str(uninvoiced.amount),
+            "overdue_days": overdue_days,
             "credit_limit": str(customer.credit_limit.amount) if customer.credit_limit else None,
-            "is_first_order": is_first, "policy": dump(tx.ctx.policy.credit),
+            "is_first_order": is_first,
+            "policy": dump(tx.ctx.policy.credit),
             "currency": currency,
         }
         verdict = plugin_decision(tx.ctx.pm, context)
@@ -88,13 +113,21 @@ def decide_credit(tx: Tx, customer: Customer, order: Order, *, override_by: str 
             reasons = [str(r) for r in verdict.get("reasons", ())] or ["decided by plugin"]
         else:
             outcome, reasons = default_rules(
-                customer=customer, order_total=order_total, exposure=exposure,
-                overdue_days=overdue_days, is_first_order=is_first,
-                policy=tx.ctx.policy.credit)
+                customer=customer,
+                order_total=order_total,
+                exposure=exposure,
+                overdue_days=overdue_days,
+                is_first_order=is_first,
+                policy=tx.ctx.policy.credit,
+            )
     return CreditDecision(
-        id=new_id("crd"), customer_id=customer.id, order_id=order.id, outcome=outcome,
-        reasons=tuple(reasons), exposure=exposure, decided_at=tx.now,
-        decided_by=override_by or "rules", override_reason=override_reason,
+        id=new_id("crd"),
+        customer_id=customer.id,
+        order_id=order.id,
+        outcome=outcome,
+        reasons=tuple(reasons),
+        exposure=exposure,
+        decided_at=tx.now,
+        decided_by=override_by or "rules",
+        override_reason=override_reason,
     )
-
-

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import re
-from functools import cache
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import attrs
@@ -19,6 +19,7 @@ from s2c_core.entities import (
     InvoiceId,
     Line,
     Order,
+    ShipmentId,
 )
 from s2c_core.entities.common import new_id
 from s2c_core.errors import BusinessRuleError, ConfigurationError, ValidationError
@@ -104,8 +105,7 @@ def issue_in(tx: Tx, invoice: Invoice, *, case_id: str = "") -> Invoice:
     year = issue_date.year
     number = tx.uow.counters.next(invoice.series, year)
     number_text = f"{invoice.series}-{year}-{number:06d}"
-    changes: dict[str, Any] = {"number": number_text, "issue_date": issue_date,
-                               "issued_at": tx.now}
+    changes: dict[str, Any] = {"number": number_text, "issue_date": issue_date, "issued_at": tx.now}
     if invoice.kind == DocumentKind.INVOICE:
         term = resolve_term(policy, invoice.payment_term)
         schedule = term.schedule(invoice.total, issue_date)
@@ -119,37 +119,79 @@ def issue_in(tx: Tx, invoice: Invoice, *, case_id: str = "") -> Invoice:
             changes["discount_until"] = discount.deadline(issue_date)
     else:
         changes["due_date"] = issue_date
-    issued = tx.move("invoice", invoice, INVOICE_FLOW, "issue", case_id=case_id or invoice.customer_id,
-                     data={"number": number_text, "total": invoice.total,
-                           "kind": str(invoice.kind),
-                           "due_date": changes.get("due_date"),
-                           "order_id": invoice.order_id or ""},
-                     **changes)
+    issued = tx.move(
+        "invoice",
+        invoice,
+        INVOICE_FLOW,
+        "issue",
+        case_id=case_id or invoice.customer_id,
+        data={
+            "number": number_text,
+            "total": invoice.total,
+            "kind": str(invoice.kind),
+            "due_date": changes.get("due_date"),
+            "order_id": invoice.order_id or "",
+        },
+        **changes,
+    )
     return issued
 
 
-def invoice_order_lines(tx: Tx, order: Order, quantities: Mapping[int, Decimal], *,
-                        shipment_id: str | None = None, case_id: str = "") -> Invoice:
+def invoice_order_lines(
+    tx: Tx,
+    order: Order,
+    quantities: Mapping[int, Decimal],
+    *,
+    shipment_id: str | None = None,
+    case_id: str = "",
+) -> Invoice:
     """Create and issue an invoice for *quantities* of *order*'s lines (line no -> qty)."""
     lines = []
     new_order_lines = list(order.lines)
     for line_no, qty in sorted(quantities.items()):
         ol = order.lines[line_no - 1]
         if ol.invoiced_quantity + qty > ol.quantity:
-            raise BusinessRuleError(f"line {line_no}: invoicing more than ordered",
-                                    rule="over_invoicing", line=line_no)
-        lines.append(Line(ol.product_id, ol.description, qty, ol.unit_price,
-                          ol.discount_percent, ol.vat_category, ol.vat_rate,
-                          ol.exemption_reason, ol.unit_code, ol.cost))
-        new_order_lines[line_no - 1] = attrs.evolve(ol, invoiced_quantity=ol.invoiced_quantity
-                                                    + qty)
-    draft = Invoice(InvoiceId(new_id("inv")), order.customer_id, order.currency, lines,
-                    series=tx.ctx.policy.invoice_series, payment_term=order.payment_term,
-                    order_id=order.id, shipment_id=shipment_id, buyer_reference=order.id,
-                    created_at=tx.now)
+            raise BusinessRuleError(
+                f"line {line_no}: invoicing more than ordered", rule="over_invoicing", line=line_no
+            )
+        lines.append(
+            Line(
+                ol.product_id,
+                ol.description,
+                qty,
+                ol.unit_price,
+                ol.discount_percent,
+                ol.vat_category,
+                ol.vat_rate,
+                ol.exemption_reason,
+                ol.unit_code,
+                ol.cost,
+            )
+        )
+        new_order_lines[line_no - 1] = attrs.evolve(
+            ol, invoiced_quantity=ol.invoiced_quantity + qty
+        )
+    draft = Invoice(
+        InvoiceId(new_id("inv")),
+        order.customer_id,
+        order.currency,
+        lines,
+        series=tx.ctx.policy.invoice_series,
+        payment_term=order.payment_term,
+        order_id=order.id,
+        shipment_id=ShipmentId(shipment_id) if shipment_id else None,
+        buyer_reference=order.id,
+        created_at=tx.now,
+    )
     draft = tx.add("invoice", draft)
-    tx.record("invoice", draft.id, "drafted", to_state=str(draft.status),
-              case_id=case_id or order.customer_id, data={"order_id": order.id})
+    tx.record(
+        "invoice",
+        draft.id,
+        "drafted",
+        to_state=str(draft.status),
+        case_id=case_id or order.customer_id,
+        data={"order_id": order.id},
+    )
     tx.save("order", attrs.evolve(order, lines=new_order_lines))
     return issue_in(tx, draft, case_id=case_id)
 
@@ -172,54 +214,80 @@ class InvoiceService:
             found = tx.uow.repo("invoice").query(number=number, limit=1)
         return found[0] if found else None
 
-    def list(self, **criteria: object) -> list[Invoice]:
+    def list(self, **criteria: Any) -> list[Invoice]:
         """Documents matching indexed criteria (``customer_id``, ``status``, ``due_date`` ...)."""
         with self._ctx.tx() as tx:
             return tx.uow.repo("invoice").query(**criteria)
 
-    def open_for(self, customer_id: str) -> list[Invoice]:
+    def open_for(self, customer_id: str) -> builtins.list[Invoice]:
         """The customer's open invoices, oldest due first."""
         with self._ctx.tx() as tx:
             return tx.uow.repo("invoice").query(
-                customer_id=customer_id, kind="invoice",
-                status=(InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID,
-                        InvoiceState.DISPUTED), order_by="due_date")
+                customer_id=customer_id,
+                kind="invoice",
+                status=(InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.DISPUTED),
+                order_by="due_date",
+            )
 
-    def create(self, customer_id: str, lines: Sequence[Line], *, payment_term: str | None = None,
-               note: str = "", buyer_reference: str = "", issue: bool = True) -> Invoice:
+    def create(
+        self,
+        customer_id: str,
+        lines: Sequence[Line],
+        *,
+        payment_term: str | None = None,
+        note: str = "",
+        buyer_reference: str = "",
+        issue: bool = True,
+    ) -> Invoice:
         """A free invoice (not from an order): drafted and, by default, issued at once."""
+
         def body(tx: Tx) -> Invoice:
             customer: Customer = tx.get("customer", customer_id)
             term = payment_term or customer.payment_term
             resolve_term(self._ctx.policy, term)
-            draft = Invoice(InvoiceId(new_id("inv")), customer.id, customer.currency, lines,
-                            series=self._ctx.policy.invoice_series, payment_term=term,
-                            note=note, buyer_reference=buyer_reference, created_at=tx.now)
+            draft = Invoice(
+                InvoiceId(new_id("inv")),
+                customer.id,
+                customer.currency,
+                lines,
+                series=self._ctx.policy.invoice_series,
+                payment_term=term,
+                note=note,
+                buyer_reference=buyer_reference,
+                created_at=tx.now,
+            )
             if not draft.lines:
                 raise ValidationError("an invoice needs at least one line", field="lines")
             for line in draft.lines:
                 if line.unit_price.currency.code != customer.currency:
                     from s2c_core.errors import CurrencyMismatchError
 
-                    raise CurrencyMismatchError(customer.currency,
-                                                line.unit_price.currency.code,
-                                                operation="invoice")
+                    raise CurrencyMismatchError(
+                        customer.currency, line.unit_price.currency.code, operation="invoice"
+                    )
             stored = tx.add("invoice", draft)
-            tx.record("invoice", draft.id, "drafted", to_state=str(draft.status),
-                      case_id=customer.id)
+            tx.record(
+                "invoice", draft.id, "drafted", to_state=str(draft.status), case_id=customer.id
+            )
             return issue_in(tx, stored) if issue else stored
 
         return self._ctx.run(body)
 
     def issue(self, invoice_id: str) -> Invoice:
         """Issue a draft invoice: number, schedule, reference. Immutable afterwards."""
+
         def body(tx: Tx) -> Invoice:
             return issue_in(tx, tx.get("invoice", invoice_id))
 
         return self._ctx.run(body)
 
-    def credit_note(self, invoice_id: str, *, reason: str,
-                    quantities: Mapping[int, Decimal | int | str] | None = None) -> Invoice:
+    def credit_note(
+        self,
+        invoice_id: str,
+        *,
+        reason: str,
+        quantities: Mapping[int, Decimal | int | str] | None = None,
+    ) -> Invoice:
         """Issue a credit note for the whole invoice or some quantities of its lines.
 
         The credit is applied to the invoice's open amount; a full credit moves it to
@@ -234,17 +302,24 @@ class InvoiceService:
         return self._ctx.run(body)
 
 
-def credit_note_in(tx: Tx, invoice_id: str, *, reason: str,
-                   quantities: Mapping[int, Decimal | int | str] | None = None) -> Invoice:
+def credit_note_in(
+    tx: Tx,
+    invoice_id: str,
+    *,
+    reason: str,
+    quantities: Mapping[int, Decimal | int | str] | None = None,
+) -> Invoice:
     """Issue a credit note inside *tx* (see ``InvoiceService.credit_note``)."""
     invoice: Invoice = tx.get("invoice", invoice_id)
     if invoice.kind != DocumentKind.INVOICE or invoice.status == InvoiceState.DRAFT:
         raise BusinessRuleError("only issued invoices can be credited", rule="credit_note")
     credited_before = _credited_quantities(tx, invoice)
     if quantities is None:
-        lines = [attrs.evolve(ln, quantity=ln.quantity - credited_before.get(n, Decimal(0)))
-                 for n, ln in enumerate(invoice.lines, start=1)
-                 if ln.quantity > credited_before.get(n, Decimal(0))]
+        lines = [
+            attrs.evolve(ln, quantity=ln.quantity - credited_before.get(n, Decimal(0)))
+            for n, ln in enumerate(invoice.lines, start=1)
+            if ln.quantity > credited_before.get(n, Decimal(0))
+        ]
     else:
         lines = []
         for n, raw in sorted(quantities.items()):
@@ -253,20 +328,35 @@ def credit_note_in(tx: Tx, invoice_id: str, *, reason: str,
                 raise ValidationError(f"invoice has no line {n}", field="line", value=n)
             left = invoice.lines[n - 1].quantity - credited_before.get(n, Decimal(0))
             if qty <= 0 or qty > left:
-                raise BusinessRuleError(f"line {n}: can credit at most {left}",
-                                        rule="over_credit", line=n)
+                raise BusinessRuleError(
+                    f"line {n}: can credit at most {left}", rule="over_credit", line=n
+                )
             lines.append(attrs.evolve(invoice.lines[n - 1], quantity=qty))
     if not lines:
         raise BusinessRuleError("nothing left to credit", rule="over_credit")
-    note = Invoice(InvoiceId(new_id("inv")), invoice.customer_id, invoice.currency, lines,
-                   kind=DocumentKind.CREDIT_NOTE, series=tx.ctx.policy.credit_note_series,
-                   payment_term=invoice.payment_term, credited_invoice_id=invoice.id,
-                   order_id=invoice.order_id, note=reason,
-                   buyer_reference=invoice.buyer_reference or invoice.number or "",
-                   created_at=tx.now)
+    note = Invoice(
+        InvoiceId(new_id("inv")),
+        invoice.customer_id,
+        invoice.currency,
+        lines,
+        kind=DocumentKind.CREDIT_NOTE,
+        series=tx.ctx.policy.credit_note_series,
+        payment_term=invoice.payment_term,
+        credited_invoice_id=invoice.id,
+        order_id=invoice.order_id,
+        note=reason,
+        buyer_reference=invoice.buyer_reference or invoice.number or "",
+        created_at=tx.now,
+    )
     note = tx.add("invoice", note)
-    tx.record("invoice", note.id, "drafted", to_state="draft", case_id=invoice.customer_id,
-              data={"credits": invoice.id})
+    tx.record(
+        "invoice",
+        note.id,
+        "drafted",
+        to_state="draft",
+        case_id=invoice.customer_id,
+        data={"credits": invoice.id},
+    )
     note = issue_in(tx, note)
     amount = note.total
     if invoice.is_open:
@@ -274,24 +364,45 @@ def credit_note_in(tx: Tx, invoice_id: str, *, reason: str,
         credited = (invoice.credited or Money.zero(invoice.currency)) + applied
         updated = attrs.evolve(invoice, credited=credited)
         if updated.open_amount.is_zero():
-            tx.move("invoice", invoice, INVOICE_FLOW, "credit", case_id=invoice.customer_id,
-                    data={"credit_note": note.id, "amount": applied}, credited=credited)
+            tx.move(
+                "invoice",
+                invoice,
+                INVOICE_FLOW,
+                "credit",
+                case_id=invoice.customer_id,
+                data={"credit_note": note.id, "amount": applied},
+                credited=credited,
+            )
         else:
             tx.save("invoice", updated)
-            tx.record("invoice", invoice.id, "partially_credited", case_id=invoice.customer_id,
-                      data={"credit_note": note.id, "amount": applied})
+            tx.record(
+                "invoice",
+                invoice.id,
+                "partially_credited",
+                case_id=invoice.customer_id,
+                data={"credit_note": note.id, "amount": applied},
+            )
         note_paid = applied
         note = tx.save("invoice", attrs.evolve(note, credited=note_paid))
         if note.open_amount.is_zero():
-            note = tx.move("invoice", note, INVOICE_FLOW, "pay", case_id=invoice.customer_id,
-                           data={"settled_against": invoice.id}, paid_on=tx.now.date())
+            note = tx.move(
+                "invoice",
+                note,
+                INVOICE_FLOW,
+                "pay",
+                case_id=invoice.customer_id,
+                data={"settled_against": invoice.id},
+                paid_on=tx.now.date(),
+            )
     return note
 
 
 def _credited_quantities(tx: Tx, invoice: Invoice) -> dict[int, Decimal]:
-    notes = [n for n in tx.uow.repo("invoice").query(customer_id=invoice.customer_id,
-                                                      kind="credit_note")
-             if n.credited_invoice_id == invoice.id]
+    notes = [
+        n
+        for n in tx.uow.repo("invoice").query(customer_id=invoice.customer_id, kind="credit_note")
+        if n.credited_invoice_id == invoice.id
+    ]
     totals: dict[int, Decimal] = {}
     for note in notes:
         for cl in note.lines:
@@ -300,5 +411,3 @@ def _credited_quantities(tx: Tx, invoice: Invoice) -> dict[int, Decimal]:
                     totals[n] = totals.get(n, Decimal(0)) + cl.quantity
                     break
     return totals
-
-

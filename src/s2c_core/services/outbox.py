@@ -87,7 +87,8 @@ class OutboxDispatcher:
                 if notifier is None:
                     raise BackendNotFoundError(
                         f"no notifier for channel {notification.channel!r}",
-                        url=notification.channel)
+                        url=notification.channel,
+                    )
                 notifier.send(notification)
             elif message.topic == "event":
                 on_event(self._ctx.pm, load(DomainEvent, dict(message.payload)))
@@ -103,13 +104,16 @@ class OutboxDispatcher:
 
         assert isinstance(now, datetime)
         if error is None:
-            return attrs.evolve(message, status=OutboxStatus.DELIVERED, delivered_at=now,
-                                last_error="")
+            return attrs.evolve(
+                message, status=OutboxStatus.DELIVERED, delivered_at=now, last_error=""
+            )
         attempts = message.attempts + 1
         policy = self._ctx.policy
         if attempts >= policy.outbox_max_attempts:
-            return attrs.evolve(message, status=OutboxStatus.PARKED, attempts=attempts,
-                                last_error=error)
+            return attrs.evolve(
+                message, status=OutboxStatus.PARKED, attempts=attempts, last_error=error
+            )
         delay = timedelta(seconds=policy.outbox_backoff_seconds * 2 ** (attempts - 1))
-        return attrs.evolve(message, attempts=attempts, last_error=error,
-                            next_attempt_at=now + delay)
+        return attrs.evolve(
+            message, attempts=attempts, last_error=error, next_attempt_at=now + delay
+        )

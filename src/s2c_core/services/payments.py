@@ -16,22 +16,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
-from s2c_core.entities import Allocation, Invoice, Payment, PaymentId
+from s2c_core.entities import Allocation, CustomerId, Invoice, Payment, PaymentId
 from s2c_core.entities.common import new_id
 from s2c_core.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
 from s2c_core.lifecycle import INVOICE_FLOW, PAYMENT_FLOW, InvoiceState, PaymentState
 from s2c_core.money import Money, sum_money
-from s2c_core.references import detect_reference, ogm_vcs, rf_creditor
-from s2c_core.references import ReferenceScheme
+from s2c_core.references import ReferenceScheme, detect_reference, ogm_vcs, rf_creditor
 from s2c_core.services._base import Context, Tx
 
 __all__ = ["PaymentService", "apply_to_invoice", "normalise_reference"]
 
-_OPEN = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.DISPUTED,
-         InvoiceState.WRITTEN_OFF)
+_OPEN = (
+    InvoiceState.ISSUED,
+    InvoiceState.PARTIALLY_PAID,
+    InvoiceState.DISPUTED,
+    InvoiceState.WRITTEN_OFF,
+)
 
 
 def normalise_reference(text: str) -> str:
@@ -47,17 +51,20 @@ def _zero(m: Money | None, currency: str) -> Money:
     return m if m is not None else Money.zero(currency)
 
 
-def apply_to_invoice(tx: Tx, payment: Payment, invoice: Invoice, amount: Money, *,
-                     case_id: str = "") -> tuple[Invoice, Allocation]:
+def apply_to_invoice(
+    tx: Tx, payment: Payment, invoice: Invoice, amount: Money, *, case_id: str = ""
+) -> tuple[Invoice, Allocation]:
     """Apply *amount* of *payment* to *invoice* (discount and tolerance rules included)."""
     if invoice.status not in _OPEN or invoice.kind != "invoice":
-        raise BusinessRuleError(f"invoice {invoice.number or invoice.id} is not open",
-                                rule="invoice_not_open", invoice_id=invoice.id)
+        raise BusinessRuleError(
+            f"invoice {invoice.number or invoice.id} is not open",
+            rule="invoice_not_open",
+            invoice_id=invoice.id,
+        )
     if amount.currency.code != invoice.currency:
         raise CurrencyMismatchError(invoice.currency, amount.currency.code, operation="allocate")
     if not amount.is_positive():
-        raise ValidationError("allocated amount must be above zero", field="amount",
-                              value=amount)
+        raise ValidationError("allocated amount must be above zero", field="amount", value=amount)
     was_written_off = invoice.status == InvoiceState.WRITTEN_OFF
     if was_written_off:
         # a later payment reverses the write-off
@@ -66,13 +73,21 @@ def apply_to_invoice(tx: Tx, payment: Payment, invoice: Invoice, amount: Money, 
     if amount > open_amount:
         raise BusinessRuleError(
             f"cannot allocate {amount} to {invoice.number}: only {open_amount} open",
-            rule="over_allocation", invoice_id=invoice.id, open_amount=open_amount)
+            rule="over_allocation",
+            invoice_id=invoice.id,
+            open_amount=open_amount,
+        )
     discount: Money | None = None
     write_off: Money | None = None
     rest = open_amount - amount
     paid_on = payment.received_on
-    if rest.is_positive() and invoice.discount_percent and invoice.discount_until \
-            and paid_on <= invoice.discount_until and invoice.paid is None:
+    if (
+        rest.is_positive()
+        and invoice.discount_percent
+        and invoice.discount_until
+        and paid_on <= invoice.discount_until
+        and invoice.paid is None
+    ):
         offered = invoice.total.multiply(Decimal(invoice.discount_percent) / 100)
         if rest <= offered:
             discount = rest
@@ -87,21 +102,38 @@ def apply_to_invoice(tx: Tx, payment: Payment, invoice: Invoice, amount: Money, 
         written += discount
     if write_off is not None:
         written += write_off
-    changes = {"paid": paid, "written_off": written if not written.is_zero() else None,
-               "write_off_reason": "" if was_written_off else invoice.write_off_reason}
-    data = {"payment_id": payment.id, "amount": amount, "discount": discount,
-            "write_off": write_off}
+    changes: dict[str, Any] = {
+        "paid": paid,
+        "written_off": written if not written.is_zero() else None,
+        "write_off_reason": "" if was_written_off else invoice.write_off_reason,
+    }
+    data = {
+        "payment_id": payment.id,
+        "amount": amount,
+        "discount": discount,
+        "write_off": write_off,
+    }
     case = case_id or invoice.customer_id
     if rest.is_zero():
-        updated = tx.move("invoice", invoice, INVOICE_FLOW, "pay", case_id=case, data=data,
-                          paid_on=paid_on, **changes)
+        updated = tx.move(
+            "invoice",
+            invoice,
+            INVOICE_FLOW,
+            "pay",
+            case_id=case,
+            data=data,
+            paid_on=paid_on,
+            **changes,
+        )
     elif invoice.status == InvoiceState.PARTIALLY_PAID or was_written_off:
-        updated = tx.save("invoice", attrs.evolve(
-            invoice, status=InvoiceState.PARTIALLY_PAID, **changes))
+        updated = tx.save(
+            "invoice", attrs.evolve(invoice, status=InvoiceState.PARTIALLY_PAID, **changes)
+        )
         tx.record("invoice", invoice.id, "payment_applied", case_id=case, data=data)
     else:
-        updated = tx.move("invoice", invoice, INVOICE_FLOW, "pay_part", case_id=case,
-                          data=data, **changes)
+        updated = tx.move(
+            "invoice", invoice, INVOICE_FLOW, "pay_part", case_id=case, data=data, **changes
+        )
     return updated, Allocation(invoice.id, amount, discount, write_off, tx.now)
 
 
@@ -121,56 +153,92 @@ class PaymentService:
         """Payments waiting for a person: not (fully) applied, oldest first."""
         with self._ctx.tx() as tx:
             return tx.uow.repo("payment").query(
-                status=(PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED,
-                        PaymentState.RECEIVED), order_by="received_on")
+                status=(
+                    PaymentState.UNAPPLIED,
+                    PaymentState.PARTIALLY_ALLOCATED,
+                    PaymentState.RECEIVED,
+                ),
+                order_by="received_on",
+            )
 
-    def record(self, amount: Money, *, received_on: date, customer_id: str | None = None,
-               payer_name: str = "", payer_iban: str = "", bank_reference: str = "",
-               reference: str = "", remittance_text: str = "", method: str = "transfer",
-               auto_apply: bool = True) -> Payment:
+    def record(
+        self,
+        amount: Money,
+        *,
+        received_on: date,
+        customer_id: str | None = None,
+        payer_name: str = "",
+        payer_iban: str = "",
+        bank_reference: str = "",
+        reference: str = "",
+        remittance_text: str = "",
+        method: str = "transfer",
+        auto_apply: bool = True,
+    ) -> Payment:
         """Record a received payment and, by default, apply it automatically.
 
         Automatic application: the invoice with the payment's structured reference first,
         then the customer's open invoices oldest due first. What is left waits as unapplied.
         """
         if not amount.is_positive():
-            raise ValidationError("a received payment must be above zero", field="amount",
-                                  value=amount)
+            raise ValidationError(
+                "a received payment must be above zero", field="amount", value=amount
+            )
 
         def body(tx: Tx) -> Payment:
             if customer_id is not None:
                 tx.get("customer", customer_id)
-            payment = Payment(PaymentId(new_id("pay")), amount, received_on,
-                              customer_id=customer_id, payer_name=payer_name,
-                              payer_iban=payer_iban, bank_reference=bank_reference,
-                              structured_reference=normalise_reference(reference),
-                              remittance_text=remittance_text, method=method,
-                              created_at=tx.now)
+            payment = Payment(
+                PaymentId(new_id("pay")),
+                amount,
+                received_on,
+                customer_id=CustomerId(customer_id) if customer_id else None,
+                payer_name=payer_name,
+                payer_iban=payer_iban,
+                bank_reference=bank_reference,
+                structured_reference=normalise_reference(reference),
+                remittance_text=remittance_text,
+                method=method,
+                created_at=tx.now,
+            )
             payment = tx.add("payment", payment)
-            tx.record("payment", payment.id, "received", to_state=str(payment.status),
-                      case_id=customer_id or payment.id,
-                      data={"amount": amount, "reference": payment.structured_reference})
+            tx.record(
+                "payment",
+                payment.id,
+                "received",
+                to_state=str(payment.status),
+                case_id=customer_id or payment.id,
+                data={"amount": amount, "reference": payment.structured_reference},
+            )
             if auto_apply:
                 payment = self.auto_apply_in(tx, payment)
             return payment
 
         return self._ctx.run(body)
 
-    def auto_apply_in(self, tx: Tx, payment: Payment, *,
-                      invoices: Sequence[Invoice] | None = None) -> Payment:
+    def auto_apply_in(
+        self, tx: Tx, payment: Payment, *, invoices: Sequence[Invoice] | None = None
+    ) -> Payment:
         """Apply *payment* to *invoices* or (by reference, then oldest first) in order."""
         repo = tx.uow.repo("invoice")
         targets: list[Invoice] = list(invoices or ())
         if not targets and payment.structured_reference:
-            targets = [i for i in repo.query(payment_reference=payment.structured_reference)
-                       if i.status in _OPEN]
+            targets = [
+                i
+                for i in repo.query(payment_reference=payment.structured_reference)
+                if i.status in _OPEN
+            ]
             if targets and payment.customer_id is None:
-                payment = tx.save("payment", attrs.evolve(payment,
-                                                          customer_id=targets[0].customer_id))
+                payment = tx.save(
+                    "payment", attrs.evolve(payment, customer_id=targets[0].customer_id)
+                )
         if not targets and payment.customer_id:
-            targets = repo.query(customer_id=payment.customer_id, kind="invoice",
-                                 status=(InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID),
-                                 order_by="due_date")
+            targets = repo.query(
+                customer_id=payment.customer_id,
+                kind="invoice",
+                status=(InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID),
+                order_by="due_date",
+            )
         plan = []
         left = payment.unapplied
         for invoice in targets:
@@ -186,13 +254,19 @@ class PaymentService:
 
     def _park(self, tx: Tx, payment: Payment) -> Payment:
         if payment.status in (PaymentState.RECEIVED,):
-            return tx.move("payment", payment, PAYMENT_FLOW, "park",
-                           case_id=payment.customer_id or payment.id,
-                           data={"unapplied": payment.unapplied})
+            return tx.move(
+                "payment",
+                payment,
+                PAYMENT_FLOW,
+                "park",
+                case_id=payment.customer_id or payment.id,
+                data={"unapplied": payment.unapplied},
+            )
         return payment
 
     def allocate(self, payment_id: str, plan: Sequence[tuple[str, Money]]) -> Payment:
         """Apply a payment explicitly: ``[(invoice_id, amount), ...]``. All or nothing."""
+
         def body(tx: Tx) -> Payment:
             return self.allocate_in(tx, tx.get("payment", payment_id), plan)
 
@@ -204,7 +278,9 @@ class PaymentService:
         if total > payment.unapplied:
             raise BusinessRuleError(
                 f"cannot allocate {total}: only {payment.unapplied} unapplied on the payment",
-                rule="over_allocation", payment_id=payment.id)
+                rule="over_allocation",
+                payment_id=payment.id,
+            )
         allocations = list(payment.allocations)
         customer_id = payment.customer_id
         for invoice_id, amount in plan:
@@ -215,19 +291,27 @@ class PaymentService:
             allocations.append(allocation)
         updated = attrs.evolve(payment, allocations=tuple(allocations), customer_id=customer_id)
         event = "allocate" if updated.unapplied.is_zero() else "allocate_part"
-        return tx.move("payment", payment, PAYMENT_FLOW, event,
-                       case_id=customer_id or payment.id,
-                       data={"allocations": [(i, a) for i, a in plan]},
-                       allocations=tuple(allocations), customer_id=customer_id)
+        return tx.move(
+            "payment",
+            payment,
+            PAYMENT_FLOW,
+            event,
+            case_id=customer_id or payment.id,
+            data={"allocations": [(i, a) for i, a in plan]},
+            allocations=tuple(allocations),
+            customer_id=customer_id,
+        )
 
     def apply_credit(self, customer_id: str) -> list[Payment]:
         """Use the customer's unapplied cash on their open invoices, oldest first."""
+
         def body(tx: Tx) -> list[Payment]:
             out = []
             for payment in tx.uow.repo("payment").query(
-                    customer_id=customer_id,
-                    status=(PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED),
-                    order_by="received_on"):
+                customer_id=customer_id,
+                status=(PaymentState.UNAPPLIED, PaymentState.PARTIALLY_ALLOCATED),
+                order_by="received_on",
+            ):
                 out.append(self.auto_apply_in(tx, payment))
             return out
 
@@ -235,26 +319,42 @@ class PaymentService:
 
     def refund(self, payment_id: str, amount: Money, *, reason: str = "") -> Payment:
         """Pay back (part of) a payment's unapplied cash to the customer."""
+
         def body(tx: Tx) -> Payment:
             payment: Payment = tx.get("payment", payment_id)
             if amount > payment.unapplied or not amount.is_positive():
-                raise BusinessRuleError(f"can refund at most {payment.unapplied}",
-                                        rule="over_refund", payment_id=payment_id)
+                raise BusinessRuleError(
+                    f"can refund at most {payment.unapplied}",
+                    rule="over_refund",
+                    payment_id=payment_id,
+                )
             refunded = _zero(payment.refunded, payment.amount.currency.code) + amount
             updated = attrs.evolve(payment, refunded=refunded)
             if updated.unapplied.is_zero():
-                return tx.move("payment", payment, PAYMENT_FLOW, "refund",
-                               case_id=payment.customer_id or payment.id,
-                               data={"amount": amount, "reason": reason}, refunded=refunded)
+                return tx.move(
+                    "payment",
+                    payment,
+                    PAYMENT_FLOW,
+                    "refund",
+                    case_id=payment.customer_id or payment.id,
+                    data={"amount": amount, "reason": reason},
+                    refunded=refunded,
+                )
             saved = tx.save("payment", updated)
-            tx.record("payment", payment.id, "partially_refunded",
-                      case_id=payment.customer_id or payment.id, data={"amount": amount})
+            tx.record(
+                "payment",
+                payment.id,
+                "partially_refunded",
+                case_id=payment.customer_id or payment.id,
+                data={"amount": amount},
+            )
             return saved
 
         return self._ctx.run(body)
 
     def return_payment(self, payment_id: str, *, reason: str) -> Payment:
         """A bank return or reversal: un-apply the payment and reopen its invoices."""
+
         def body(tx: Tx) -> Payment:
             return self.return_in(tx, tx.get("payment", payment_id), reason=reason)
 
@@ -271,22 +371,48 @@ class PaymentService:
             for extra in (allocation.discount, allocation.write_off):
                 if extra is not None:
                     written -= extra
-            changes = {"paid": paid if paid.is_positive() else None,
-                       "written_off": written if written.is_positive() else None,
-                       "paid_on": None}
+            changes: dict[str, Any] = {
+                "paid": paid if paid.is_positive() else None,
+                "written_off": written if written.is_positive() else None,
+                "paid_on": None,
+            }
             reopened = attrs.evolve(invoice, **changes)
             if invoice.status == InvoiceState.PAID:
                 event = "reopen" if reopened.paid is None else "reopen_part"
-                tx.move("invoice", invoice, INVOICE_FLOW, event, case_id=invoice.customer_id,
-                        data={"payment_id": payment.id, "reason": reason}, **changes)
+                tx.move(
+                    "invoice",
+                    invoice,
+                    INVOICE_FLOW,
+                    event,
+                    case_id=invoice.customer_id,
+                    data={"payment_id": payment.id, "reason": reason},
+                    **changes,
+                )
             elif invoice.status == InvoiceState.PARTIALLY_PAID and reopened.paid is None:
-                tx.move("invoice", invoice, INVOICE_FLOW, "reopen",
-                        case_id=invoice.customer_id,
-                        data={"payment_id": payment.id, "reason": reason}, **changes)
+                tx.move(
+                    "invoice",
+                    invoice,
+                    INVOICE_FLOW,
+                    "reopen",
+                    case_id=invoice.customer_id,
+                    data={"payment_id": payment.id, "reason": reason},
+                    **changes,
+                )
             else:
                 tx.save("invoice", reopened)
-                tx.record("invoice", invoice.id, "payment_returned",
-                          case_id=invoice.customer_id, data={"payment_id": payment.id})
-        return tx.move("payment", payment, PAYMENT_FLOW, "return_payment",
-                       case_id=payment.customer_id or payment.id,
-                       data={"reason": reason}, return_reason=reason)
+                tx.record(
+                    "invoice",
+                    invoice.id,
+                    "payment_returned",
+                    case_id=invoice.customer_id,
+                    data={"payment_id": payment.id},
+                )
+        return tx.move(
+            "payment",
+            payment,
+            PAYMENT_FLOW,
+            "return_payment",
+            case_id=payment.customer_id or payment.id,
+            data={"reason": reason},
+            return_reason=reason,
+        )

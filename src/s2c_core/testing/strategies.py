@@ -19,8 +19,13 @@ def st_currency() -> st.SearchStrategy[Currency]:
 
 
 @st.composite
-def st_money(draw: st.DrawFn, currency: Currency | None = None, *, min_units: int = -(10**12),
-             max_units: int = 10**12) -> Money:
+def st_money(
+    draw: st.DrawFn,
+    currency: Currency | None = None,
+    *,
+    min_units: int = -(10**12),
+    max_units: int = 10**12,
+) -> Money:
     """Money in *currency* (or any) between the given minor-unit bounds."""
     cur = currency or draw(st_currency())
     units = draw(st.integers(min_value=min_units, max_value=max_units))
@@ -30,4 +35,5 @@ def st_money(draw: st.DrawFn, currency: Currency | None = None, *, min_units: in
 def st_weights(max_size: int = 12) -> st.SearchStrategy[list[int]]:
     """Allocation weights: non-negative ints with at least one positive."""
     return st.lists(st.integers(0, 1000), min_size=1, max_size=max_size).filter(
-        lambda w: sum(w) > 0)
+        lambda w: sum(w) > 0
+    )

@@ -38,9 +38,15 @@ __all__ = ["StorageContract"]
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def make_invoice(n: int, *, customer: str = "cus_1", amount: str = "100.00",
-                 due: date = date(2026, 2, 4), status: InvoiceState = InvoiceState.ISSUED,
-                 currency: str = "EUR") -> Invoice:
+def make_invoice(
+    n: int,
+    *,
+    customer: str = "cus_1",
+    amount: str = "100.00",
+    due: date = date(2026, 2, 4),
+    status: InvoiceState = InvoiceState.ISSUED,
+    currency: str = "EUR",
+) -> Invoice:
     """A small issued invoice for storage tests."""
     price = Money(amount, currency)
     return Invoice(
@@ -82,12 +88,16 @@ class StorageContract:
         class Boom(Exception):
             pass
 
-        with pytest.raises(Boom), storage.unit_of_work() as uow:
-            uow.repo("invoice").add(make_invoice(1))
-            uow.events.append([_event(1)])
-            uow.counters.next("INV", 2026)
-            uow.actions.claim("k", T0)
-            raise Boom
+        def fail_midway() -> None:
+            with storage.unit_of_work() as uow:
+                uow.repo("invoice").add(make_invoice(1))
+                uow.events.append([_event(1)])
+                uow.counters.next("INV", 2026)
+                uow.actions.claim("k", T0)
+                raise Boom
+
+        with pytest.raises(Boom):
+            fail_midway()
         with storage.unit_of_work() as uow:
             assert uow.repo("invoice").find("inv_1") is None
             assert uow.events.read() == []
@@ -133,23 +143,26 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             repo = uow.repo("invoice")
             repo.add(make_invoice(1, customer="a", due=date(2026, 2, 1)))
-            repo.add(make_invoice(2, customer="a", due=date(2026, 3, 1),
-                                  status=InvoiceState.PAID))
+            repo.add(make_invoice(2, customer="a", due=date(2026, 3, 1), status=InvoiceState.PAID))
             repo.add(make_invoice(3, customer="b", due=date(2026, 4, 1)))
             uow.commit()
         with storage.unit_of_work() as uow:
             repo = uow.repo("invoice")
             assert [i.id for i in repo.query(customer_id="a")] == ["inv_1", "inv_2"]
             assert [i.id for i in repo.query(status=("issued", "partially_paid"))] == [
-                "inv_1", "inv_3"]
+                "inv_1",
+                "inv_3",
+            ]
             assert [i.id for i in repo.query(status=InvoiceState.PAID)] == ["inv_2"]
             due = repo.query(due_date=Range(date(2026, 2, 15), date(2026, 4, 1)))
             assert [i.id for i in due] == ["inv_2", "inv_3"]
-            assert [i.id for i in repo.query(order_by="-due_date", limit=2)] == [
-                "inv_3", "inv_2"]
+            assert [i.id for i in repo.query(order_by="-due_date", limit=2)] == ["inv_3", "inv_2"]
             assert repo.count(customer_id="a") == 2
             assert [i.id for i in repo.query(open_amount=Range(Money("100.00", "EUR")))] == [
-                "inv_1", "inv_2", "inv_3"]
+                "inv_1",
+                "inv_2",
+                "inv_3",
+            ]
             assert repo.get_many(["inv_1", "zzz"]).keys() == {"inv_1"}
 
     def test_query_sees_own_uncommitted_writes(self, storage: Storage) -> None:
@@ -157,8 +170,9 @@ class StorageContract:
             uow.repo("invoice").add(make_invoice(1))
             assert [i.id for i in uow.repo("invoice").query(customer_id="cus_1")] == ["inv_1"]
 
-    @settings(max_examples=25, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(cents=st.integers(min_value=-(10**15), max_value=10**15))
     def test_large_amounts_round_trip_exactly(self, storage: Storage, cents: int) -> None:
         amount = Money.from_minor(cents, "EUR")
@@ -219,8 +233,9 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             due = uow.outbox.claim_due(T0)
             assert [m.id for m in due] == ["msg_1"]
-            uow.outbox.save(attrs.evolve(due[0], status=OutboxStatus.DELIVERED,
-                                         delivered_at=T0, attempts=1))
+            uow.outbox.save(
+                attrs.evolve(due[0], status=OutboxStatus.DELIVERED, delivered_at=T0, attempts=1)
+            )
             uow.commit()
         with storage.unit_of_work() as uow:
             assert [m.id for m in uow.outbox.claim_due(later)] == ["msg_2"]
@@ -253,12 +268,26 @@ class StorageContract:
 
 
 def _event(n: int, *, aggregate_id: str = "inv_1") -> DomainEvent:
-    return DomainEvent(id=f"ev_{n}", name="InvoiceIssued", aggregate="invoice",
-                       aggregate_id=aggregate_id, at=T0, data={"n": str(n), "nested": {"ok": True}},
-                       from_state="draft", to_state="issued", actor="test", case_id="cus_1")
+    return DomainEvent(
+        id=f"ev_{n}",
+        name="InvoiceIssued",
+        aggregate="invoice",
+        aggregate_id=aggregate_id,
+        at=T0,
+        data={"n": str(n), "nested": {"ok": True}},
+        from_state="draft",
+        to_state="issued",
+        actor="test",
+        case_id="cus_1",
+    )
 
 
 def _message(n: int, due: datetime, *, msg_id: str | None = None) -> OutboxMessage:
-    return OutboxMessage(id=msg_id or f"msg_{n}", key=f"key_{n}", topic="notification",
-                         payload={"to": "x@example.com", "n": n}, created_at=T0,
-                         next_attempt_at=due)
+    return OutboxMessage(
+        id=msg_id or f"msg_{n}",
+        key=f"key_{n}",
+        topic="notification",
+        payload={"to": "x@example.com", "n": n},
+        created_at=T0,
+        next_attempt_at=due,
+    )
