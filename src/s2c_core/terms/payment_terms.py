@@ -9,10 +9,11 @@ The model follows Tryton's ``account.invoice.payment_term`` (module *account_inv
 * the **remainder**, which must be the last line, so a schedule always sums to the total.
 
 Amounts are computed in order. A line whose amount would take more than what remains gets the
-remainder and ends the schedule; lines whose amount is zero produce no installment; a schedule
-with no installment at all (a zero total) is one zero installment on the invoice date. Each
-line's due date is the invoice date moved by its chain of [DateStep][s2c_core.terms.DateStep]s,
-applied in order with ``dateutil.relativedelta`` semantics (see ``DateStep``).
+remainder and ends the schedule; lines whose amount is zero produce no installment. A zero
+total therefore gives one zero installment: on the invoice date, or, as in Tryton, on the due
+date of a first fixed line (which overshoots the zero remainder). Each line's due date is the
+invoice date moved by its chain of [DateStep][s2c_core.terms.DateStep]s, applied in order with
+``dateutil.relativedelta`` semantics (see ``DateStep``).
 
 Terms are validated and compiled once, at construction: scheduling an invoice is then a few
 integer operations per line (minor units), and due dates are cached per invoice date.
@@ -562,11 +563,15 @@ class PaymentTerm:
             if value:
                 shares.append((index, value))
             remaining -= value
-        if not shares:
-            return (Installment(invoice_date, money_from_minor(0, currency), None),)
-        dates = plan.due_dates(invoice_date)
         if convention is None:
             convention = self.business_day
+        if not shares:
+            due = invoice_date
+            if convention is not _UNADJUSTED:
+                calendar = BusinessCalendar() if calendar is None else calendar
+                due = calendar.adjust(due, convention)
+            return (Installment(due, money_from_minor(0, currency), None),)
+        dates = plan.due_dates(invoice_date)
         if convention is _UNADJUSTED:
             result = []
             for index, units in shares:

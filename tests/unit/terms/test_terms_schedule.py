@@ -252,7 +252,11 @@ class TestValidation:
             ([TermLine.percent_of_total(120), TermLine.remainder()], 0, "percent_out_of_range"),
             ([TermLine.percent_of_remainder(0), TermLine.remainder()], 0, "percent_out_of_range"),
             (
-                [TermLine.percent_of_total(60), TermLine.percent_of_total(50), TermLine.remainder()],
+                [
+                    TermLine.percent_of_total(60),
+                    TermLine.percent_of_total(50),
+                    TermLine.remainder(),
+                ],
                 1,
                 "percent_over_100",
             ),
@@ -311,7 +315,12 @@ class TestTermsAreData:
         term = installments((30, 0), (70, 60))
         rebuilt = PaymentTerm(
             [
-                TermLine(line.kind, line.percent, line.amount, [DateStep(**attrs.asdict(s)) for s in line.steps])
+                TermLine(
+                    line.kind,
+                    line.percent,
+                    line.amount,
+                    [DateStep(**attrs.asdict(s)) for s in line.steps],
+                )
                 for line in term.lines
             ],
             name=term.name,
