@@ -46,7 +46,7 @@ CUSTOMER_FLOW: Final = Flow[CustomerState](
     CustomerState,
     [
         ("activate", CustomerState.PROSPECT, CustomerState.ACTIVE),
-        ("hold", CustomerState.ACTIVE, CustomerState.ON_HOLD),
+        ("hold", (CustomerState.PROSPECT, CustomerState.ACTIVE), CustomerState.ON_HOLD),
         ("release", CustomerState.ON_HOLD, CustomerState.ACTIVE),
         ("close", (CustomerState.PROSPECT, CustomerState.ACTIVE), CustomerState.CLOSED),
     ],
