@@ -29,7 +29,8 @@ def test_lead_steps_are_events_and_conversion_creates_customer_and_quote(app: S2
     app.leads.qualify(lead.id)
     customer, quote = app.leads.convert(lead.id, [LineItem("beer", 3)])
     assert customer.name == "Café De Hoek"
-    assert quote.lead_id == lead.id and quote.status == "draft"
+    assert quote.lead_id == lead.id
+    assert quote.status == "draft"
     names = [e.name for e in app.events(aggregate_id=lead.id)]
     assert names == ["LeadCaptured", "LeadContacted", "LeadQualified", "LeadConverted"]
     captured = app.events(aggregate_id=lead.id)[0]
@@ -41,7 +42,8 @@ def test_disqualification_needs_a_reason_and_ends_the_lead(app: S2C) -> None:
     with pytest.raises(ValidationError):
         app.leads.disqualify(lead.id, " ")
     done = app.leads.disqualify(lead.id, "no budget")
-    assert done.status == "disqualified" and done.disqualify_reason == "no budget"
+    assert done.status == "disqualified"
+    assert done.disqualify_reason == "no budget"
     with pytest.raises(InvalidTransitionError):
         app.leads.qualify(lead.id)
 
@@ -50,7 +52,8 @@ def test_declined_quote_records_the_reason(app: S2C) -> None:
     customer = app.customers.register("Café")
     quote = app.quotes.send(app.quotes.draft(customer.id, [LineItem("beer", 1)]).id)
     declined = app.quotes.decline(quote.id, "too expensive")
-    assert declined.status == "declined" and declined.decline_reason == "too expensive"
+    assert declined.status == "declined"
+    assert declined.decline_reason == "too expensive"
     with pytest.raises(InvalidTransitionError):
         app.quotes.accept(quote.id)
 
@@ -151,7 +154,8 @@ def test_first_time_customer_above_the_deny_threshold_is_denied(clock: FixedCloc
     app.catalog.add_product("x", "X", Money("500.00", "EUR"), stocked=False)
     customer = app.customers.register("New")
     order = app.orders.create(customer.id, [LineItem("x", 3)])
-    assert order.status == "on_hold" and "denied" in order.hold_reason
+    assert order.status == "on_hold"
+    assert "denied" in order.hold_reason
 
 
 def test_gapless_numbers_per_series_and_year(app: S2C, clock: FixedClock) -> None:
@@ -194,7 +198,8 @@ def test_small_underpayment_is_written_off_within_tolerance(app: S2C, clock: Fix
         Money("12.07", "EUR"), received_on=clock.today(), reference=invoice.payment_reference
     )
     paid = app.invoices.get(invoice.id)
-    assert paid.status == "paid" and paid.written_off == Money("0.03", "EUR")
+    assert paid.status == "paid"
+    assert paid.written_off == Money("0.03", "EUR")
 
 
 def test_unknown_payment_term_is_a_configuration_error(app: S2C) -> None:
