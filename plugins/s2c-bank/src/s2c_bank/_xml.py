@@ -103,10 +103,7 @@ def check_prolog(stream: Readable, where: Where) -> bytes:
 
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+    return str(element.tag).rpartition("}")[2]  # comments and PIs are removed at parse
 
 
 def iter_xml_events(stream: Readable, where: Where) -> Iterator[tuple[str, etree._Element]]:

@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from attrs import Attribute, field, frozen
 from lxml import etree
@@ -64,6 +64,7 @@ SequenceType = Literal["FRST", "RCUR", "OOFF", "FNAL"]
 SEQUENCE_TYPES: Final[tuple[SequenceType, ...]] = ("FRST", "RCUR", "FNAL", "OOFF")
 """Sequence types, in the order their payment information blocks are written."""
 
+_NSMAP: Final[dict[Any, str]] = {None: NAMESPACE}  # default namespace (either lxml stubs)
 _EPC_ID: Final = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]+")
 _MAX_AMOUNT: Final = Decimal("999999999.99")
 
@@ -363,7 +364,7 @@ class DirectDebitWriter:
             raise ValidationError(
                 "write() takes a Collection", field="collection", value=collection
             )
-        root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
+        root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap=_NSMAP)
         message = _sub(root, "CstmrDrctDbtInitn")
         header = _sub(message, "GrpHdr")
         _text(header, "MsgId", collection.message_id)
