@@ -573,15 +573,17 @@ class PaymentTerm:
             return (Installment(due, money_from_minor(0, currency), None),)
         dates = plan.due_dates(invoice_date)
         if convention is _UNADJUSTED:
+            # Inlined money_from_minor and Installment(...): this loop is the hot path.
+            new, put, exponent = _new, _set, -minor
             result = []
             for index, units in shares:
-                money = _new(Money)
-                _set(money, "amount", _Decimal(units).scaleb(-minor))
-                _set(money, "currency", currency)
-                installment = _new(Installment)
-                _set(installment, "due_date", dates[index])
-                _set(installment, "amount", money)
-                _set(installment, "line", index)
+                money = new(Money)
+                put(money, "amount", _Decimal(units).scaleb(exponent))
+                put(money, "currency", currency)
+                installment = new(Installment)
+                put(installment, "due_date", dates[index])
+                put(installment, "amount", money)
+                put(installment, "line", index)
                 result.append(installment)
             return tuple(result)
         calendar = BusinessCalendar() if calendar is None else calendar
