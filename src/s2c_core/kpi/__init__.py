@@ -20,7 +20,7 @@ Modules, one concept each:
 * [behaviour][s2c_core.kpi.behaviour]: payment behaviour, lateness, credit policy vs actual;
 * [forecast][s2c_core.kpi.forecast]: weekly cash forecast.
 
-Example:
+Examples:
     >>> from s2c_core.kpi import dso
     >>> from s2c_core.money import Money
     >>> dso(Money("30000.00", "EUR"), Money("90000.00", "EUR"), days=90)

@@ -17,7 +17,7 @@ bucket never exceeds its open amount.
 
 **Bad-debt ratio** = write-offs / credit sales x 100, over one period.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact
@@ -71,7 +71,12 @@ DEFAULT_AGING_EDGES: Final = (0, 30, 60, 90)
 
 
 class AgingBasis(StrEnum):
-    """The date an invoice's age is counted from."""
+    """The date an invoice's age is counted from.
+
+    Examples:
+        >>> AgingBasis("invoice_date")
+        <AgingBasis.INVOICE_DATE: 'invoice_date'>
+    """
 
     DUE_DATE = "due_date"
     """Age = days past due (negative or zero while not yet due)."""
@@ -98,7 +103,7 @@ def bucket_labels(edges: Sequence[int] = DEFAULT_AGING_EDGES) -> tuple[str, ...]
     The first bucket is ``current`` when its edge is 0, else ``up to N``; the middle ones are
     ``low-high`` (inclusive); the last is ``N+`` meaning more than N days.
 
-    Example:
+    Examples:
         >>> bucket_labels((30, 60))
         ('up to 30', '31-60', '60+')
     """
@@ -111,6 +116,8 @@ def bucket_labels(edges: Sequence[int] = DEFAULT_AGING_EDGES) -> tuple[str, ...]
 @frozen
 class AgingBucket:
     """The open receivables of one age bucket.
+
+    Returned by [aging_report][s2c_core.kpi.aging.aging_report] (see its example).
 
     Attributes:
         label: The bucket label (see [bucket_labels][s2c_core.kpi.aging.bucket_labels]).
@@ -130,6 +137,8 @@ class AgingBucket:
 @frozen
 class AgingReport:
     """Receivables aging at one date.
+
+    Returned by [aging_report][s2c_core.kpi.aging.aging_report] (see its example).
 
     Attributes:
         as_of: The aging date (end of day).
@@ -168,7 +177,7 @@ def aging_report(
         basis: Count age from the due date (default) or from the invoice date.
         edges: Inclusive upper bounds of the buckets but the last, strictly increasing.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31),
         ...                    Money(100, "EUR"))
@@ -204,6 +213,8 @@ def aging_report(
 class AllowanceLine:
     """The allowance for doubtful accounts of one aging bucket.
 
+    Returned by [bad_debt_allowance][s2c_core.kpi.aging.bad_debt_allowance] (see its example).
+
     Attributes:
         label: The bucket label.
         open_amount: The bucket's open receivables.
@@ -220,6 +231,8 @@ class AllowanceLine:
 @frozen
 class AllowanceReport:
     """Allowance for doubtful accounts by the aging method.
+
+    Returned by [bad_debt_allowance][s2c_core.kpi.aging.bad_debt_allowance] (see its example).
 
     Attributes:
         lines: One line per aging bucket.
@@ -245,7 +258,7 @@ def bad_debt_allowance(
         ValidationError: wrong number of percentages, an unknown label, or a percentage outside
             0..100.
 
-    Example:
+    Examples:
         A textbook aging schedule: 700 000 current at 5 %, 120 000 (1-30) at 8 %, 80 000 (31-60)
         at 20 %, 30 000 (61-90) at 25 % and 10 000 (90+) at 50 % needs 73 100.
 
@@ -295,7 +308,7 @@ def bad_debt_ratio(written_off: Money, credit_sales: Money) -> Decimal:
     Raises:
         ValidationError: credit sales are not positive.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> bad_debt_ratio(Money(85000, "USD"), Money(10185000, "USD"))
         Decimal('0.83')
@@ -316,6 +329,8 @@ def bad_debt_ratio(written_off: Money, credit_sales: Money) -> Decimal:
 class BadDebtReport:
     """Write-offs against credit sales over one period.
 
+    Returned by [bad_debt_report][s2c_core.kpi.aging.bad_debt_report] (see its example).
+
     Attributes:
         period: The period.
         written_off: Write-offs dated in the period.
@@ -334,7 +349,7 @@ def bad_debt_report(
 ) -> BadDebtReport:
     """Write-offs, credit sales and the bad-debt ratio of *period* from invoice facts.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31),
         ...                    Money(200, "EUR"), written_off=Money(50, "EUR"),

@@ -15,7 +15,7 @@ Every payment of a (positive) invoice is one observation: ``days late = payment 
 
 Days are rounded to 0.1 day and percentages to 0.01, half up.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact, PaymentFact, Period
@@ -86,6 +86,8 @@ def _payments(
 class PaymentBehaviour:
     """How one group paid during a period.
 
+    Returned by [payment_behaviour][s2c_core.kpi.behaviour.payment_behaviour] (see its example).
+
     Attributes:
         key: The segment, customer or salesperson.
         payments: Number of payments observed.
@@ -119,7 +121,7 @@ def payment_behaviour(
     Payments dated in *period* are observed; invoicing and write-offs are those of *period*.
     Rows are sorted by key.
 
-    Example:
+    Examples:
         >>> from s2c_core.kpi.facts import PaymentFact
         >>> fact = InvoiceFact("1", "C1", "retail", "EUR", date(2024, 1, 1), date(2024, 1, 31),
         ...     Money(100, "EUR"), written_off=Money(100, "EUR"),
@@ -171,6 +173,8 @@ def payment_behaviour(
 class LatenessStats:
     """Observed lateness of one customer, segment or of everyone.
 
+    Returned by [lateness_profile][s2c_core.kpi.behaviour.lateness_profile] (see its example).
+
     Attributes:
         payments: Number of payments observed.
         mean_days: Amount-weighted mean days late (unrounded).
@@ -202,6 +206,8 @@ def _frozen_map(value: Mapping[str, LatenessStats]) -> tuple[tuple[str, Lateness
 @frozen
 class LatenessProfile:
     """Lateness per customer and segment (with enough payments), and overall.
+
+    Returned by [lateness_profile][s2c_core.kpi.behaviour.lateness_profile] (see its example).
 
     Attributes:
         customers: ``(customer_id, stats)`` pairs, sorted.
@@ -250,7 +256,7 @@ def lateness_profile(
     A customer or segment gets its own stats once it has *min_payments* payments; the overall
     stats need one.
 
-    Example:
+    Examples:
         >>> from s2c_core.kpi.facts import PaymentFact
         >>> fact = InvoiceFact("1", "C1", "retail", "EUR", date(2024, 1, 1), date(2024, 1, 31),
         ...     Money(100, "EUR"), paid=[PaymentFact(date(2024, 2, 5), Money(100, "EUR"))])
@@ -279,6 +285,9 @@ def lateness_profile(
 @frozen
 class CreditPolicyRow:
     """A customer's granted payment term against how long it actually took to pay.
+
+    Returned by
+    [credit_policy_vs_actual][s2c_core.kpi.behaviour.credit_policy_vs_actual] (see its example).
 
     Attributes:
         customer_id: The customer.
@@ -312,7 +321,7 @@ def credit_policy_vs_actual(
     terms read from the invoices for the customers it names. Rows come with the largest excess
     first, then by customer id.
 
-    Example:
+    Examples:
         >>> from s2c_core.kpi.facts import PaymentFact
         >>> fact = InvoiceFact("1", "C1", "retail", "EUR", date(2024, 1, 1), date(2024, 1, 31),
         ...     Money(100, "EUR"), paid=[PaymentFact(date(2024, 2, 15), Money(100, "EUR"))])

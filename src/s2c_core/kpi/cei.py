@@ -18,7 +18,7 @@ of several months, the CRF formula as published by CreditGuru uses *average mont
 With consistent inputs (``0 <= EC <= ET`` and nothing collected negative) CEI lies in 0..100.
 The result is a percentage rounded to 0.01 half up.
 
-Example:
+Examples:
     >>> from s2c_core.money import Money
     >>> cei(Money(100000, "USD"), Money(1000000, "USD"), Money(120000, "USD"), Money(100000, "USD"))
     Decimal('98.00')
@@ -66,7 +66,7 @@ def cei(
     Raises:
         ValidationError: the denominator (collectible amount) is zero or negative.
 
-    Example:
+    Examples:
         CreditGuru's three-month sample (B 6 200, S 10 890 over 3 months, ET 6 340, EC 3 590):
 
         >>> from s2c_core.money import Money
@@ -94,6 +94,8 @@ def cei(
 class CeiReport:
     """CEI of one period with its four inputs.
 
+    Returned by [cei_report][s2c_core.kpi.cei.cei_report] (see its example).
+
     Attributes:
         period: The period measured.
         beginning_receivables: Receivables at the end of ``period.opening_date``.
@@ -116,7 +118,7 @@ def cei_report(
 ) -> CeiReport:
     """CEI of *period* (normally a calendar month) computed from invoice facts.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from s2c_core.money import Money
         >>> from s2c_core.kpi.facts import PaymentFact

@@ -4,7 +4,7 @@ Discounts are revenue given away; grouping them by customer, segment or salesper
 pricing discipline slips (the "price waterfall" view of pricing analyses). Each group reports
 the quote discounts, the early-payment discounts, their total and the number of discounts.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import DiscountFact
@@ -38,6 +38,8 @@ __all__ = [
 @frozen
 class DiscountGroup:
     """Discounts given within one group.
+
+    Returned by [discounts_given][s2c_core.kpi.discounts.discounts_given] (see its example).
 
     Attributes:
         key: The customer id, segment or salesperson ("" for none).
@@ -73,7 +75,7 @@ def discounts_given(
 
     Groups come largest total first, then by key.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from s2c_core.money import Money
         >>> facts = [DiscountFact("Q1", "quote", "C1", "retail", "ann", date(2024, 1, 3),

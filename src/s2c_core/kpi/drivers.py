@@ -25,7 +25,7 @@ are rounded to 0.1 day by the largest-remainder method so that, as printed, cust
 contributions, segment contributions, and the receivables plus sales effects each sum
 *exactly* to the reported change (ties go to the earlier customer id).
 
-Example:
+Examples:
     >>> from s2c_core.money import Money
     >>> before = DsoSnapshot(Money(1000, "EUR"), 30, (
     ...     CustomerBalance("A", "retail", Money(500, "EUR")),
@@ -76,6 +76,10 @@ class CustomerBalance:
         customer_id: The customer.
         segment: Its segment.
         receivables: Its open receivables.
+
+    Examples:
+        >>> CustomerBalance("C1", "retail", Money(500, "EUR")).receivables
+        Money('500.00', 'EUR')
     """
 
     customer_id: str
@@ -99,6 +103,12 @@ class DsoSnapshot:
         credit_sales: Credit sales of the period (must be positive).
         days: Days in the period.
         balances: Receivables per customer at the period end (one entry per customer).
+
+    Examples:
+        >>> balances = [CustomerBalance("A", "x", Money(300, "EUR"))]
+        >>> snap = DsoSnapshot(Money(900, "EUR"), 30, balances)
+        >>> str(snap.receivables), snap.dso
+        ('EUR 300.00', Decimal('10.0'))
     """
 
     credit_sales: Money
@@ -134,7 +144,7 @@ def dso_snapshot(
     A customer's segment is that of its most recently issued invoice up to the period end;
     customers with nothing open are left out (they contribute zero).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 2), date(2024, 2, 1),
         ...                    Money(300, "EUR"))
@@ -166,6 +176,8 @@ def dso_snapshot(
 class DsoContribution:
     """One customer's share of the DSO change, in days (0.1).
 
+    Returned by [dso_drivers][s2c_core.kpi.drivers.dso_drivers] (see its example).
+
     Attributes:
         customer_id: The customer.
         segment: Its segment.
@@ -189,6 +201,8 @@ class DsoContribution:
 class SegmentContribution:
     """One segment's share of the DSO change, in days (0.1).
 
+    Returned by [dso_drivers][s2c_core.kpi.drivers.dso_drivers] (see its example).
+
     Attributes:
         segment: The segment.
         customers: Number of its customers in either period.
@@ -203,6 +217,8 @@ class SegmentContribution:
 @frozen
 class DsoDriverReport:
     """The DSO change between two periods, split by customer and segment.
+
+    Returned by [dso_drivers][s2c_core.kpi.drivers.dso_drivers] (see its example).
 
     Attributes:
         dso_before: DSO of period 1.
@@ -251,7 +267,7 @@ def dso_drivers(before: DsoSnapshot, after: DsoSnapshot) -> DsoDriverReport:
     Raises:
         CurrencyMismatchError: the snapshots are in different currencies.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> balances = [CustomerBalance("A", "x", Money(300, "EUR"))]
         >>> before = DsoSnapshot(Money(900, "EUR"), 30, balances)

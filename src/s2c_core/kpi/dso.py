@@ -17,7 +17,7 @@ Days are ``Decimal`` rounded to 0.1 day half up
 ([quantize_days][s2c_core.kpi.rounding.quantize_days]).
 DSO is undefined for zero or negative credit sales: the functions raise ``ValidationError``.
 
-Example:
+Examples:
     >>> from s2c_core.money import Money
     >>> dso(Money("150000.00", "USD"), Money("1800000.00", "USD"), days=365)
     Decimal('30.4')
@@ -63,7 +63,7 @@ def raw_dso(receivables: Money, sales: Money, *, days: int) -> Decimal:
         ValidationError: *sales* is zero or negative, or *days* is not a positive int.
         CurrencyMismatchError: the amounts are in different currencies.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> raw_dso(Money(1, "EUR"), Money(3, "EUR"), days=1)
         Decimal('0.3333333333333333333333333333')
@@ -87,7 +87,7 @@ def dso(receivables: Money, credit_sales: Money, *, days: int) -> Decimal:
         credit_sales: Credit sales of the period.
         days: Days in the period (e.g. 30, 91, 365).
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> dso(Money("30000.00", "EUR"), Money("90000.00", "EUR"), days=90)
         Decimal('30.0')
@@ -98,7 +98,7 @@ def dso(receivables: Money, credit_sales: Money, *, days: int) -> Decimal:
 def average_dso(beginning: Money, ending: Money, credit_sales: Money, *, days: int) -> Decimal:
     """Average-receivables DSO: ((beginning + ending) / 2) / credit sales x days, to 0.1 day.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> average_dso(Money(40000, "EUR"), Money(50000, "EUR"), Money(300000, "EUR"), days=90)
         Decimal('13.5')
@@ -110,7 +110,7 @@ def average_dso(beginning: Money, ending: Money, credit_sales: Money, *, days: i
 def best_possible_dso(current_receivables: Money, credit_sales: Money, *, days: int) -> Decimal:
     """Best possible DSO: current (not past-due) receivables / credit sales x days, to 0.1 day.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> best_possible_dso(Money(20000, "EUR"), Money(90000, "EUR"), days=90)
         Decimal('20.0')
@@ -125,7 +125,7 @@ def average_days_delinquent(
 
     Subtracting the rounded values keeps ``ADD == DSO - BPDSO`` exact in every report.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> average_days_delinquent(
         ...     Money(30000, "EUR"), Money(20000, "EUR"), Money(90000, "EUR"), days=90)
@@ -143,6 +143,11 @@ class MonthSales:
     Attributes:
         sales: The credit sales of the month.
         days: Days covered (28 to 31 for a full month, fewer for a month to date).
+
+    Examples:
+        >>> from s2c_core.money import Money
+        >>> MonthSales(Money(100000, "EUR"), 31).days
+        31
     """
 
     sales: Money
@@ -159,7 +164,7 @@ def countback_dso(receivables: Money, months: Sequence[MonthSales]) -> Decimal:
     Raises:
         ValidationError: the receivables exceed all the sales given (pass more months).
 
-    Example:
+    Examples:
         A quarter of 30-day months with sales 100 000 (latest), 80 000 and 70 000 and ending
         receivables of 212 000: 30 + 30 + 32 000 / 70 000 x 30 = 73.7 days.
 
@@ -198,7 +203,7 @@ def monthly_sales(
 
     The month of *as_of* is counted month to date (its days are ``as_of.day``).
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> facts = [InvoiceFact("1", "C", "s", "EUR", date(2024, 2, 10), date(2024, 3, 10),
         ...                      Money(100, "EUR"))]
@@ -220,6 +225,8 @@ def monthly_sales(
 @frozen
 class DsoReport:
     """DSO figures of one period, computed from invoice facts.
+
+    Returned by [dso_report][s2c_core.kpi.dso.dso_report] (see its example).
 
     Attributes:
         period: The period measured.
@@ -247,7 +254,7 @@ def dso_report(
 
     Receivables are taken at the end of ``period.end``; days are ``period.days``.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> facts = [
         ...     InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 2), date(2024, 1, 16),

@@ -14,7 +14,7 @@ units and rebuilt with ``Money.from_minor``. The calculators are the reference i
 Dates are calendar dates; "as of" a date means at the end of that day, so a payment dated on
 the as-of date counts as received.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> inv = InvoiceFact("INV-1", "C1", "retail", "EUR", date(2024, 1, 10), date(2024, 2, 9),
@@ -66,7 +66,7 @@ class Period:
         start: The first day of the period.
         end: The last day of the period (at least *start*).
 
-    Example:
+    Examples:
         >>> Period.month(2024, 2).days
         29
         >>> Period(date(2024, 1, 1), date(2024, 3, 31)).opening_date
@@ -109,6 +109,10 @@ class PaymentFact:
     Attributes:
         paid_on: The value date of the payment.
         amount: The amount allocated to the invoice (negative for a refund of a credit note).
+
+    Examples:
+        >>> PaymentFact(date(2024, 2, 10), Money("30.00", "EUR"))
+        PaymentFact(paid_on=datetime.date(2024, 2, 10), amount=Money('30.00', 'EUR'))
     """
 
     paid_on: date
@@ -134,6 +138,13 @@ class InvoiceFact:
         salesperson: Salesperson credited with the sale ("" when unknown).
         cost: Cost of goods and services sold, for margins (None when unknown).
         net_amount: Revenue excluding VAT, for margins; None means *amount* is used.
+
+    Examples:
+        >>> inv = InvoiceFact("INV-7", "C1", "retail", "EUR", date(2024, 1, 1), date(2024, 1, 31),
+        ...                   Money(100, "EUR"), written_off=Money(100, "EUR"),
+        ...                   written_off_date=date(2024, 6, 30))
+        >>> inv.term_days, str(inv.open_as_of(date(2024, 6, 29))), inv.open_as_of(date(2024, 7, 1))
+        (30, 'EUR 100.00', Money('0.00', 'EUR'))
     """
 
     invoice_id: str
@@ -204,7 +215,12 @@ class InvoiceFact:
 
 
 class Grouping(StrEnum):
-    """The key a per-group KPI groups its facts by."""
+    """The key a per-group KPI groups its facts by.
+
+    Examples:
+        >>> Grouping("segment") is Grouping.SEGMENT
+        True
+    """
 
     CUSTOMER = "customer"
     SEGMENT = "segment"
@@ -212,7 +228,12 @@ class Grouping(StrEnum):
 
 
 class DiscountKind(StrEnum):
-    """Where a discount was given."""
+    """Where a discount was given.
+
+    Examples:
+        >>> DiscountKind("early_payment")
+        <DiscountKind.EARLY_PAYMENT: 'early_payment'>
+    """
 
     QUOTE = "quote"
     """A price reduction granted on a quote or order line."""
@@ -232,6 +253,11 @@ class DiscountFact:
         salesperson: The salesperson who granted it ("" when none).
         given_on: The day the discount was granted or taken.
         amount: The discount amount (positive).
+
+    Examples:
+        >>> DiscountFact("Q-1", "quote", "C1", "retail", "ann", date(2024, 1, 3),
+        ...              Money(50, "EUR")).kind
+        <DiscountKind.QUOTE: 'quote'>
     """
 
     document_id: str
@@ -253,6 +279,11 @@ class OrderFulfilmentFact:
         complete: Delivered in full: every line in the quantity ordered.
         damage_free: Delivered without damage.
         documentation_ok: Delivery note, invoice and labels were accurate.
+
+    Examples:
+        >>> OrderFulfilmentFact("O-1", on_time=True, complete=False, damage_free=True,
+        ...                     documentation_ok=True).perfect
+        False
     """
 
     order_id: str
@@ -284,6 +315,11 @@ class StageEvent:
         case_id: The id that follows the chain from lead to cash.
         stage: The stage reached, e.g. ``"quote"``.
         at: When it was reached (timezone-aware).
+
+    Examples:
+        >>> from datetime import timezone
+        >>> StageEvent("L-1", "quote", datetime(2024, 1, 2, 9, tzinfo=timezone.utc)).stage
+        'quote'
     """
 
     case_id: str

@@ -17,7 +17,7 @@ Method (the "payment-behaviour" collection forecast used in treasury practice, A
 So, for each of the three scenarios, the weekly amounts plus the beyond-horizon amount equal
 the total open receivables exactly. Credit notes still open count negative.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact
@@ -54,6 +54,8 @@ __all__ = [
 class ForecastWeek:
     """Expected receipts of one ISO week under the three scenarios.
 
+    Returned by [cash_forecast][s2c_core.kpi.forecast.cash_forecast] (see its example).
+
     Attributes:
         week_start: The Monday of the week.
         iso_year: The ISO year.
@@ -74,6 +76,8 @@ class ForecastWeek:
 @frozen
 class ForecastLine:
     """The forecast of one open invoice.
+
+    Returned by [cash_forecast][s2c_core.kpi.forecast.cash_forecast] (see its example).
 
     Attributes:
         invoice_id: The invoice.
@@ -97,6 +101,8 @@ class ForecastLine:
 @frozen
 class CashForecast:
     """Weekly expected receipts of the receivables open at *as_of*.
+
+    Returned by [cash_forecast][s2c_core.kpi.forecast.cash_forecast] (see its example).
 
     Attributes:
         as_of: The forecast date.
@@ -134,7 +140,7 @@ def cash_forecast(
     *invoices* holds both the history (paid invoices teach lateness; only payments dated up to
     *as_of* are used) and the open invoices to forecast. See the module docstring.
 
-    Example:
+    Examples:
         >>> from s2c_core.kpi.facts import PaymentFact
         >>> history = [InvoiceFact(f"H{i}", "C1", "retail", "EUR", date(2024, 1, 1),
         ...     date(2024, 1, 31), Money(100, "EUR"),

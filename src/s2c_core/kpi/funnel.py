@@ -14,7 +14,7 @@
 * **Dispute rate**: invoices (and invoiced amount) of a period with an amount under dispute,
   over all invoices of the period.
 
-Example:
+Examples:
     >>> r = funnel_conversion(leads=200, quotes=80, orders=20, paid=18)
     >>> r.lead_to_quote, r.quote_to_order, r.order_to_cash, r.lead_to_cash
     (Decimal('40.00'), Decimal('25.00'), Decimal('90.00'), Decimal('9.00'))
@@ -75,6 +75,8 @@ def _count(value: int | Collection[str], name: str) -> int:
 class FunnelReport:
     """Counts per funnel stage and the conversion between them (percent, None if undefined).
 
+    Returned by [funnel_conversion][s2c_core.kpi.funnel.funnel_conversion] (see its example).
+
     Attributes:
         leads: Number of leads.
         quotes: Number of quotes.
@@ -107,7 +109,7 @@ def funnel_conversion(
 
     A collection counts its distinct ids.
 
-    Example:
+    Examples:
         >>> r = funnel_conversion(leads={"L1", "L2"}, quotes=["Q1", "Q1"], orders=0, paid=0)
         >>> r.quotes, r.lead_to_quote, r.quote_to_order, r.order_to_cash
         (1, Decimal('50.00'), Decimal('0.00'), None)
@@ -138,7 +140,7 @@ def quote_to_order_ratio(quotes: int | Collection[str], orders: int | Collection
     Raises:
         ValidationError: there are no quotes.
 
-    Example:
+    Examples:
         >>> quote_to_order_ratio(40, 10)
         Decimal('25.00')
     """
@@ -154,6 +156,8 @@ def quote_to_order_ratio(quotes: int | Collection[str], orders: int | Collection
 @frozen
 class StageTransitionTime:
     """Elapsed time between two stages over the cases that reached both.
+
+    Returned by [stage_cycle_times][s2c_core.kpi.funnel.stage_cycle_times] (see its example).
 
     Attributes:
         from_stage: The earlier stage.
@@ -197,7 +201,7 @@ def stage_cycle_times(
     Raises:
         ValidationError: fewer than two stages, or a stage named twice.
 
-    Example:
+    Examples:
         >>> from datetime import timezone
         >>> t = lambda d, h=0: datetime(2024, 1, d, h, tzinfo=timezone.utc)
         >>> log = [("A", "lead", t(1)), ("A", "quote", t(3)), ("B", "lead", t(1)),
@@ -251,6 +255,8 @@ def stage_cycle_times(
 class FulfilmentReport:
     """Perfect-order figures over delivered orders (percent, None without orders).
 
+    Returned by [fulfilment_report][s2c_core.kpi.funnel.fulfilment_report] (see its example).
+
     Attributes:
         orders: Orders measured.
         perfect_orders: Orders meeting all four criteria.
@@ -275,7 +281,7 @@ class FulfilmentReport:
 def fulfilment_report(facts: Iterable[OrderFulfilmentFact]) -> FulfilmentReport:
     """Perfect order rate, fulfilment error rate and the four component rates.
 
-    Example:
+    Examples:
         >>> facts = [OrderFulfilmentFact("1", True, True, True, True),
         ...          OrderFulfilmentFact("2", True, False, True, False),
         ...          OrderFulfilmentFact("3", True, True, True, True),
@@ -315,7 +321,7 @@ def perfect_order_index(
     Raises:
         ValidationError: a percentage is outside 0..100.
 
-    Example:
+    Examples:
         APQC's own illustration multiplies 98 % x 97 % x 99 % x 82 % = 77.1697...; APQC prints
         the truncated 77.16, rounding half up gives 77.17.
 
@@ -339,6 +345,8 @@ def perfect_order_index(
 @frozen
 class DisputeReport:
     """Disputes among the invoices issued in a period.
+
+    Returned by [dispute_report][s2c_core.kpi.funnel.dispute_report] (see its example).
 
     Attributes:
         period: The period (by invoice date).
@@ -364,7 +372,7 @@ def dispute_report(
 ) -> DisputeReport:
     """Dispute rate by count and by amount over the invoices issued in *period*.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> facts = [InvoiceFact(str(i), "C", "s", "EUR", date(2024, 1, 2), date(2024, 2, 1),
         ...                      Money(100, "EUR"), disputed=Money(25 if i == 0 else 0, "EUR"))

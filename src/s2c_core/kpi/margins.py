@@ -12,7 +12,7 @@ From invoice facts, revenue is each invoice's ``net_amount`` (excluding VAT) whe
 is known; the report says how many had none. Percentages are rounded to 0.01, money to the
 minor unit, both half up.
 
-Example:
+Examples:
     >>> from s2c_core.money import Money
     >>> gross_margin_percent(Money(1000, "EUR"), Money(600, "EUR"))
     Decimal('40.00')
@@ -47,7 +47,7 @@ __all__ = [
 def gross_profit(revenue: Money, cost: Money) -> Money:
     """Revenue minus cost of goods sold.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> str(gross_profit(Money(1000, "EUR"), Money(600, "EUR")))
         'EUR 400.00'
@@ -61,7 +61,7 @@ def gross_margin_percent(revenue: Money, cost: Money) -> Decimal:
     Raises:
         ValidationError: revenue is zero.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> gross_margin_percent(Money(50, "EUR"), Money(60, "EUR"))
         Decimal('-20.00')
@@ -81,7 +81,7 @@ def markup_percent(revenue: Money, cost: Money) -> Decimal:
     Raises:
         ValidationError: cost is zero.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> markup_percent(Money(125, "EUR"), Money(100, "EUR"))
         Decimal('25.00')
@@ -99,7 +99,7 @@ def average_order_value(order_totals: Iterable[Money], *, currency: Currency | s
     Raises:
         ValidationError: there are no orders.
 
-    Example:
+    Examples:
         >>> from s2c_core.money import Money
         >>> str(average_order_value([Money(10, "EUR"), Money(20, "EUR"), Money(20, "EUR")],
         ...                         currency="EUR"))
@@ -118,7 +118,7 @@ def average_order_value(order_totals: Iterable[Money], *, currency: Currency | s
 def revenue(invoices: Iterable[InvoiceFact], period: Period, *, currency: Currency | str) -> Money:
     """Revenue of the invoices and credit notes issued in *period* (net amounts when known).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from s2c_core.money import Money
         >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 1), date(2024, 1, 31),
@@ -132,6 +132,8 @@ def revenue(invoices: Iterable[InvoiceFact], period: Period, *, currency: Curren
 @frozen
 class MarginReport:
     """Revenue and margins of one period.
+
+    Returned by [margin_report][s2c_core.kpi.margins.margin_report] (see its example).
 
     Attributes:
         period: The period (by invoice date).
@@ -161,7 +163,7 @@ def margin_report(
 ) -> MarginReport:
     """Revenue, gross profit, gross margin and markup of *period* from invoice facts.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from s2c_core.money import Money
         >>> facts = [

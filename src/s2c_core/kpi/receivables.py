@@ -10,7 +10,7 @@ fact in another currency raises ``CurrencyMismatchError``: convert first).
 * **credit sales** of a period: the invoice amounts (gross, credit notes negative) issued in it;
 * **write-offs** of a period: the write-offs dated in it.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from s2c_core.money import Money
     >>> from s2c_core.kpi.facts import InvoiceFact, Period
@@ -48,35 +48,73 @@ __all__ = [
 def open_receivables(
     invoices: Iterable[InvoiceFact], *, as_of: date, currency: Currency | str
 ) -> Money:
-    """Total open receivables at the end of *as_of* (see the module docstring)."""
+    """Total open receivables at the end of *as_of* (see the module docstring).
+
+    Examples:
+        >>> from s2c_core.kpi.facts import PaymentFact
+        >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 5), date(2024, 2, 4),
+        ...     Money(100, "EUR"), paid=[PaymentFact(date(2024, 2, 10), Money(30, "EUR"))])
+        >>> str(open_receivables([fact], as_of=date(2024, 2, 10), currency="EUR"))
+        'EUR 70.00'
+    """
     return sum_money((inv.open_as_of(as_of) for inv in invoices), currency)
 
 
 def current_receivables(
     invoices: Iterable[InvoiceFact], *, as_of: date, currency: Currency | str
 ) -> Money:
-    """Open receivables not yet past due at the end of *as_of* (due date >= *as_of*)."""
+    """Open receivables not yet past due at the end of *as_of* (due date >= *as_of*).
+
+    Examples:
+        >>> from s2c_core.kpi.facts import PaymentFact
+        >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 5), date(2024, 2, 4),
+        ...     Money(100, "EUR"), paid=[PaymentFact(date(2024, 2, 10), Money(30, "EUR"))])
+        >>> str(current_receivables([fact], as_of=date(2024, 2, 4), currency="EUR"))
+        'EUR 100.00'
+    """
     return sum_money((inv.open_as_of(as_of) for inv in invoices if inv.due_date >= as_of), currency)
 
 
 def overdue_receivables(
     invoices: Iterable[InvoiceFact], *, as_of: date, currency: Currency | str
 ) -> Money:
-    """Open receivables past due at the end of *as_of* (due date < *as_of*)."""
+    """Open receivables past due at the end of *as_of* (due date < *as_of*).
+
+    Examples:
+        >>> from s2c_core.kpi.facts import PaymentFact
+        >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2024, 1, 5), date(2024, 2, 4),
+        ...     Money(100, "EUR"), paid=[PaymentFact(date(2024, 2, 10), Money(30, "EUR"))])
+        >>> str(overdue_receivables([fact], as_of=date(2024, 2, 5), currency="EUR"))
+        'EUR 100.00'
+    """
     return sum_money((inv.open_as_of(as_of) for inv in invoices if inv.due_date < as_of), currency)
 
 
 def credit_sales(
     invoices: Iterable[InvoiceFact], period: Period, *, currency: Currency | str
 ) -> Money:
-    """Gross amounts of the invoices and credit notes issued in *period* (net credit sales)."""
+    """Gross amounts of the invoices and credit notes issued in *period* (net credit sales).
+
+    Examples:
+        >>> credit_note = InvoiceFact("CN1", "C", "s", "EUR", date(2024, 1, 9), date(2024, 1, 9),
+        ...                           Money(-20, "EUR"))
+        >>> str(credit_sales([credit_note], Period.month(2024, 1), currency="EUR"))
+        'EUR -20.00'
+    """
     return sum_money((inv.amount for inv in invoices if inv.issue_date in period), currency)
 
 
 def write_offs(
     invoices: Iterable[InvoiceFact], period: Period, *, currency: Currency | str
 ) -> Money:
-    """Write-offs dated in *period*."""
+    """Write-offs dated in *period*.
+
+    Examples:
+        >>> fact = InvoiceFact("1", "C", "s", "EUR", date(2023, 6, 1), date(2023, 7, 1),
+        ...     Money(100, "EUR"), written_off=Money(100, "EUR"), written_off_date=date(2024, 1, 2))
+        >>> str(write_offs([fact], Period.month(2024, 1), currency="EUR"))
+        'EUR 100.00'
+    """
     return sum_money(
         (
             inv.written_off

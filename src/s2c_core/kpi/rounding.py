@@ -8,7 +8,7 @@ once, at the end, with a named quantum and ``ROUND_HALF_UP`` (commercial roundin
   0.01 percentage point;
 * money: the currency's minor unit, through ``Money.rounded``.
 
-Example:
+Examples:
     >>> quantize_days(Decimal("30.41666"))
     Decimal('30.4')
     >>> quantize_percent(Decimal("79.62962"))
@@ -51,7 +51,7 @@ _HUNDRED: Final = Decimal(100)
 def quantize_days(value: Decimal) -> Decimal:
     """Round a number of days to [DAYS_QUANTUM][s2c_core.kpi.rounding.DAYS_QUANTUM], half up.
 
-    Example:
+    Examples:
         >>> quantize_days(Decimal("-0.05"))
         Decimal('-0.1')
     """
@@ -61,7 +61,7 @@ def quantize_days(value: Decimal) -> Decimal:
 def quantize_percent(value: Decimal) -> Decimal:
     """Round a percentage to [PERCENT_QUANTUM][s2c_core.kpi.rounding.PERCENT_QUANTUM], half up.
 
-    Example:
+    Examples:
         >>> quantize_percent(Decimal("55.929487"))
         Decimal('55.93')
     """
@@ -71,7 +71,7 @@ def quantize_percent(value: Decimal) -> Decimal:
 def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     """Return ``part / whole x 100`` rounded to a percentage, or None when *whole* is zero.
 
-    Example:
+    Examples:
         >>> ratio(Decimal(1), Decimal(3))
         Decimal('33.33')
         >>> ratio(Decimal(1), Decimal(0)) is None
@@ -92,7 +92,7 @@ def percentile(values: Sequence[Decimal], q: Decimal) -> Decimal:
     Raises:
         ValidationError: *values* is empty or *q* is outside [0, 1].
 
-    Example:
+    Examples:
         >>> percentile([Decimal(v) for v in (10, 1, 5)], Decimal("0.9"))
         Decimal('9.0')
     """

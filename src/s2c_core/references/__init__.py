@@ -14,7 +14,7 @@ Modules: [ogm_vcs][s2c_core.references.ogm_vcs] (Belgian structured communicatio
 [vat][s2c_core.references.vat] (EU VAT numbers), [enterprise][s2c_core.references.enterprise]
 (Belgian KBO/BCE and Dutch KvK). Scheme-level helpers sit at the package level.
 
-Example:
+Examples:
     >>> from s2c_core.references import ReferenceScheme, generate_reference, ogm_vcs
     >>> ogm_vcs.format(generate_reference(ReferenceScheme.OGM_VCS, 42))
     '+++000/0000/04242+++'

@@ -8,7 +8,7 @@
   no check digit; python-stdnum ships no module for it (``stdnum.nl.kvk`` does not exist in the
   installed version), so only the length and digits are checked. Printed as is.
 
-Example:
+Examples:
     >>> validate("BE 0403.019.261")
     '0403019261'
     >>> format("403019261")
@@ -59,7 +59,7 @@ def _compact_kvk(number: str) -> str:
 def compact(number: str, *, country: Country = "BE") -> str:
     """Strip separators (and a ``BE`` or ``KvK`` prefix); no check is made.
 
-    Example:
+    Examples:
         >>> compact("BE0403.019.261")
         '0403019261'
         >>> compact("KvK 6901 2345", country="NL")
@@ -79,7 +79,7 @@ def validate(number: str, *, country: Country = "BE") -> str:
             a Belgian number not starting with 0 or 1 (``"component"``) or failing its mod-97
             check (``"checksum"``).
 
-    Example:
+    Examples:
         >>> validate("0403.019.262")
         Traceback (most recent call last):
         ...
@@ -99,7 +99,7 @@ def validate(number: str, *, country: Country = "BE") -> str:
 def is_valid(number: object, *, country: Country = "BE") -> bool:
     """True when *number* is a valid register number of *country*; never raises.
 
-    Example:
+    Examples:
         >>> is_valid("0403019261"), is_valid("0403019262"), is_valid("1234567", country="NL")
         (True, False, False)
     """
@@ -113,7 +113,7 @@ def is_valid(number: object, *, country: Country = "BE") -> bool:
 def format(number: str, *, country: Country = "BE") -> str:
     """Return a valid number in its printed form: ``0403.019.261`` (BE), ``69012345`` (NL).
 
-    Example:
+    Examples:
         >>> format("0428759497")
         '0428.759.497'
     """

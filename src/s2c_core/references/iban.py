@@ -4,7 +4,7 @@ An IBAN is a country code, two ISO 7064 MOD 97-10 check digits and a country-spe
 whose length and layout the IBAN registry fixes. ``stdnum.iban`` checks all three, including
 the national check digits for countries python-stdnum knows (Belgium, among others).
 
-Example:
+Examples:
     >>> validate("be71 0961 2345 6769")
     'BE71096123456769'
     >>> format("BE71096123456769")
@@ -38,7 +38,7 @@ KIND: Final = "iban"
 def compact(number: str) -> str:
     """Upper-case *number* and strip blanks and punctuation; no check is made.
 
-    Example:
+    Examples:
         >>> compact(" nl91 abna 0417 1643 00 ")
         'NL91ABNA0417164300'
     """
@@ -54,7 +54,7 @@ def validate(number: str) -> str:
             ``"format"``), wrong check digits (``"checksum"``), unknown country or bank part
             (``"component"``).
 
-    Example:
+    Examples:
         >>> validate("BE71 0961 2345 6768")
         Traceback (most recent call last):
         ...
@@ -67,7 +67,7 @@ def validate(number: str) -> str:
 def is_valid(number: object) -> bool:
     """True when *number* is a valid IBAN; never raises.
 
-    Example:
+    Examples:
         >>> is_valid("DE89 3704 0044 0532 0130 00"), is_valid("DE89 3704"), is_valid(None)
         (True, False, False)
     """
@@ -81,7 +81,7 @@ def is_valid(number: object) -> bool:
 def format(number: str) -> str:
     """Return a valid IBAN in the paper format: groups of four characters.
 
-    Example:
+    Examples:
         >>> format("DE89370400440532013000")
         'DE89 3704 0044 0532 0130 00'
     """
@@ -92,7 +92,7 @@ def format(number: str) -> str:
 def country_code(number: str) -> str:
     """Return the ISO 3166 country code of a valid IBAN.
 
-    Example:
+    Examples:
         >>> country_code("BE71 0961 2345 6769")
         'BE'
     """

@@ -5,7 +5,7 @@ number chosen by the creditor followed by two check digits, the base modulo 97 (
 remainder is 0). It is printed as ``+++ddd/dddd/ddddd+++``; some banks and printers use
 ``***`` instead of ``+++``. Checks are delegated to ``stdnum.be.ogm_vcs``.
 
-Example:
+Examples:
     >>> validate("+++010/8068/17183+++")
     '010806817183'
     >>> format("010806817183")
@@ -45,7 +45,7 @@ MAX_BASE: Final = 9_999_999_999
 def compact(number: str) -> str:
     """Strip the ``+++``/``***`` delimiters, slashes, dots and blanks; no check is made.
 
-    Example:
+    Examples:
         >>> compact("***010/8068/17183***")
         '010806817183'
     """
@@ -55,7 +55,7 @@ def compact(number: str) -> str:
 def calc_check_digits(base: str) -> str:
     """Return the two check digits of a 10-digit base: ``base mod 97``, or ``97`` when 0.
 
-    Example:
+    Examples:
         >>> calc_check_digits("0108068171")
         '83'
         >>> calc_check_digits("0000000097")
@@ -75,7 +75,7 @@ def validate(number: str) -> str:
         InvalidReferenceError: not 12 digits (``reason="length"``/``"format"``) or the
             check digits do not match (``reason="checksum"``).
 
-    Example:
+    Examples:
         >>> validate("010/8068/17180")
         Traceback (most recent call last):
         ...
@@ -89,7 +89,7 @@ def validate(number: str) -> str:
 def is_valid(number: object) -> bool:
     """True when *number* is a valid structured communication; never raises.
 
-    Example:
+    Examples:
         >>> is_valid("+++010/8068/17183+++"), is_valid("+++010/8068/17184+++"), is_valid(None)
         (True, False, False)
     """
@@ -103,7 +103,7 @@ def is_valid(number: object) -> bool:
 def format(number: str) -> str:
     """Return the printed form ``+++ddd/dddd/ddddd+++`` of a valid *number*.
 
-    Example:
+    Examples:
         >>> format("  010806817183 ")
         '+++010/8068/17183+++'
     """
@@ -120,7 +120,7 @@ def from_number(base: int) -> str:
     Raises:
         InvalidReferenceError: *base* is not an int in range.
 
-    Example:
+    Examples:
         >>> from_number(1)
         '000000000101'
         >>> format(from_number(97))

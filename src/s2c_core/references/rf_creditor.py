@@ -6,7 +6,7 @@ check digits to the end, read letters as numbers (A = 10 ... Z = 35) and the res
 must be 1. It is printed in groups of four characters. Checks are delegated to
 ``stdnum.iso11649`` and ``stdnum.iso7064.mod_97_10``.
 
-Example:
+Examples:
     >>> validate("rf18 5390 0754 7034")
     'RF18539007547034'
     >>> format("RF18539007547034")
@@ -46,7 +46,7 @@ MAX_BASE_LENGTH: Final = 21
 def compact(number: str) -> str:
     """Upper-case *number* and strip blanks and punctuation; no check is made.
 
-    Example:
+    Examples:
         >>> compact("rf18 5390-0754.7034")
         'RF18539007547034'
     """
@@ -72,7 +72,7 @@ def _clean_base(base: str | int) -> str:
 def calc_check_digits(base: str | int) -> str:
     """Return the two ISO 11649 check digits for *base*: ``98 - (base + "RF00") mod 97``.
 
-    Example:
+    Examples:
         >>> calc_check_digits("539007547034")
         '18'
     """
@@ -87,7 +87,7 @@ def validate(number: str) -> str:
         InvalidReferenceError: not ``RF`` + 2 digits + 1-21 letters or digits, or the check
             digits do not match (``reason="checksum"``).
 
-    Example:
+    Examples:
         >>> validate("RF17 5390 0754 7034")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
@@ -103,7 +103,7 @@ def validate(number: str) -> str:
 def is_valid(number: object) -> bool:
     """True when *number* is a valid RF creditor reference; never raises.
 
-    Example:
+    Examples:
         >>> is_valid("RF18 5390 0754 7034"), is_valid("RF18 5390 0754 7035"), is_valid(42)
         (True, False, False)
     """
@@ -117,7 +117,7 @@ def is_valid(number: object) -> bool:
 def format(number: str) -> str:
     """Return a valid *number* in groups of four characters (the last may be shorter).
 
-    Example:
+    Examples:
         >>> format("RF712348231")
         'RF71 2348 231'
     """
@@ -128,7 +128,7 @@ def format(number: str) -> str:
 def from_reference(base: str | int) -> str:
     """Generate the compact RF reference for *base* (1-21 letters or digits, or an int).
 
-    Example:
+    Examples:
         >>> from_reference("2348231")
         'RF712348231'
         >>> format(from_reference("INV 2024 0042"))

@@ -6,7 +6,7 @@ RF creditor reference. This module picks the scheme, generates references from a
 invoice or customer number), recognises a reference typed alone, and finds candidate references
 inside free remittance text, where payers paste them among other words.
 
-Example:
+Examples:
     >>> generate_reference(ReferenceScheme.OGM_VCS, 108068171)
     '010806817183'
     >>> detect_reference("RF18 5390 0754 7034")
@@ -35,7 +35,12 @@ __all__ = [
 
 
 class ReferenceScheme(StrEnum):
-    """The structured payment reference schemes s2c_core generates and recognises."""
+    """The structured payment reference schemes s2c_core generates and recognises.
+
+    Examples:
+        >>> ReferenceScheme("rf")
+        <ReferenceScheme.RF: 'rf'>
+    """
 
     OGM_VCS = "ogm_vcs"
     """Belgian structured communication, 12 digits (Febelfin)."""
@@ -53,6 +58,12 @@ class ReferenceMatch:
             returns it).
         start: Index of the first character of the match in the text.
         end: Index just after the last character of the match.
+
+    Examples:
+        >>> text = "paid +++010/8068/17183+++"
+        >>> match = find_references_in_text(text)[0]
+        >>> text[match.start : match.end], match.value
+        ('+++010/8068/17183+++', '010806817183')
     """
 
     scheme: ReferenceScheme
@@ -71,7 +82,7 @@ def generate_reference(scheme: ReferenceScheme | str, seed: int | str) -> str:
     Raises:
         InvalidReferenceError: the seed does not fit the scheme, or the scheme is unknown.
 
-    Example:
+    Examples:
         >>> generate_reference("rf", "2348231")
         'RF712348231'
         >>> ogm_vcs.format(generate_reference(ReferenceScheme.OGM_VCS, "2024000042"))
@@ -96,7 +107,7 @@ def detect_reference(text: str) -> tuple[ReferenceScheme, str] | None:
 
     Separators and the ``+++``/``***`` delimiters are ignored. Never raises.
 
-    Example:
+    Examples:
         >>> detect_reference("***010/8068/17183***")
         (<ReferenceScheme.OGM_VCS: 'ogm_vcs'>, '010806817183')
         >>> detect_reference("010/8068/17184") is None
@@ -152,7 +163,7 @@ def find_references_in_text(free_text: str) -> tuple[ReferenceMatch, ...]:
     Only references whose check digits are right are returned (a wrong one cannot be told from an
     unrelated number), each value once, at its first position. Never raises.
 
-    Example:
+    Examples:
         >>> text = "Pay RF18 5390 0754 7034 and 010806817183, not 010806817184"
         >>> [(m.scheme.value, m.value) for m in find_references_in_text(text)]
         [('rf', 'RF18539007547034'), ('ogm_vcs', '010806817183')]

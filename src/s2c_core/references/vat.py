@@ -6,7 +6,7 @@ followed by the national number, whose length and check digits each member state
 Only the offline syntax and check digits are verified here; whether the number is registered is
 a question for VIES, which a plugin may ask.
 
-Example:
+Examples:
     >>> validate("BE 0403.019.261")
     'BE0403019261'
     >>> country_code("nl004495445b01")
@@ -41,7 +41,7 @@ def compact(number: str) -> str:
     Raises:
         InvalidReferenceError: the prefix is not an EU member state's (``reason="component"``).
 
-    Example:
+    Examples:
         >>> compact("be 0403.019.261")
         'BE0403019261'
     """
@@ -56,7 +56,7 @@ def validate(number: str) -> str:
         InvalidReferenceError: unknown prefix (``reason="component"``), wrong national length
             or layout (``"length"``/``"format"``), wrong check digits (``"checksum"``).
 
-    Example:
+    Examples:
         >>> validate("BE0403019262")
         Traceback (most recent call last):
         ...
@@ -69,7 +69,7 @@ def validate(number: str) -> str:
 def is_valid(number: object) -> bool:
     """True when *number* is a syntactically valid EU VAT number; never raises.
 
-    Example:
+    Examples:
         >>> is_valid("NL004495445B01"), is_valid("US123"), is_valid(3)
         (True, False, False)
     """
@@ -83,7 +83,7 @@ def is_valid(number: object) -> bool:
 def format(number: str) -> str:
     """Return a valid VAT number as printed on EN 16931 invoices: prefix and digits, no blanks.
 
-    Example:
+    Examples:
         >>> format("be 403 019 261")
         'BE0403019261'
     """
@@ -93,7 +93,7 @@ def format(number: str) -> str:
 def country_code(number: str) -> str:
     """Return the two-letter VAT prefix of a valid number (``EL`` for Greece, not ``GR``).
 
-    Example:
+    Examples:
         >>> country_code("EL094259216")
         'EL'
     """
