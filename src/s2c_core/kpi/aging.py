@@ -165,7 +165,7 @@ def aging_report(
     *,
     as_of: date,
     currency: Currency | str,
-    basis: AgingBasis = AgingBasis.DUE_DATE,
+    basis: AgingBasis | str = AgingBasis.DUE_DATE,
     edges: Sequence[int] = DEFAULT_AGING_EDGES,
 ) -> AgingReport:
     """Age the receivables open at the end of *as_of* into buckets.
@@ -187,6 +187,7 @@ def aging_report(
         [('up to 30', 0), ('31-60', 1), ('60+', 0)]
     """
     cur = get_currency(currency)
+    chosen = AgingBasis(basis)
     bounds = _check_edges(edges)
     labels = bucket_labels(bounds)
     sums = [Decimal(0)] * len(labels)
@@ -196,7 +197,7 @@ def aging_report(
         same_currency(Money.zero(cur), open_amount, "age")
         if open_amount.is_zero():
             continue
-        start = inv.due_date if basis is AgingBasis.DUE_DATE else inv.issue_date
+        start = inv.due_date if chosen is AgingBasis.DUE_DATE else inv.issue_date
         index = _bucket_index((as_of - start).days, bounds)
         sums[index] += open_amount.amount
         counts[index] += 1
@@ -206,7 +207,7 @@ def aging_report(
         AgingBucket(label, low, high, Money(total, cur), count)
         for label, low, high, total, count in zip(labels, lows, highs, sums, counts)
     )
-    return AgingReport(as_of, AgingBasis(basis), buckets, Money(sum(sums, Decimal(0)), cur))
+    return AgingReport(as_of, chosen, buckets, Money(sum(sums, Decimal(0)), cur))
 
 
 @frozen

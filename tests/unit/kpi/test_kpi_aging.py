@@ -157,6 +157,8 @@ def test_aging_by_invoice_date_with_custom_edges() -> None:
     report = aging_report(
         facts, as_of=AS_OF, currency="EUR", basis=AgingBasis.INVOICE_DATE, edges=(30, 60)
     )
+    same = aging_report(facts, as_of=AS_OF, currency="EUR", basis="invoice_date", edges=[30, 60])
+    assert same == report
     assert [(b.label, b.amount) for b in report.buckets] == [
         ("up to 30", eur(30)),
         ("31-60", eur(30)),
