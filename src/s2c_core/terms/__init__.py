@@ -12,8 +12,8 @@ the function that computes it.
   [cash_discount_totals][s2c_core.terms.cash_discount_totals] and the discount-cost rates
   cover "2/10 net 30" with its VAT treatments.
 * [late_interest][s2c_core.terms.late_interest] and
-  [statutory_interest][s2c_core.terms.statutory_interest] compute interest per half-year from
-  the published [RateTable][s2c_core.terms.RateTable]s.
+  [statutory_interest][s2c_core.terms.statutory_interest] compute interest per half-year
+  from the published [RateTable][s2c_core.terms.RateTable]s.
 * [FeePolicy][s2c_core.terms.FeePolicy] implementations give the fixed compensation and
   collection costs per country.
 * [allocate_over_lines][s2c_core.terms.allocate_over_lines] spreads amounts without losing a cent.
@@ -50,7 +50,7 @@ from s2c_core.terms.fees import (
     registered_fee_countries,
     wik_collection_costs,
 )
-from s2c_core.terms.late_interest import (
+from s2c_core.terms.interest import (
     Capitalisation,
     InterestBreakdown,
     InterestPeriod,

@@ -55,7 +55,7 @@ def allocate_over_lines(amount: Money, line_amounts: Sequence[Money]) -> list[Mo
     Returns:
         One share per line, in order.
 
-    Example:
+    Examples:
         >>> [str(m) for m in allocate_over_lines(Money("10.00", "EUR"),
         ...     [Money("100.00", "EUR"), Money("100.00", "EUR"), Money("100.00", "EUR")])]
         ['EUR 3.34', 'EUR 3.33', 'EUR 3.33']
@@ -81,7 +81,7 @@ def allocate_schedule_over_lines(
     Returns:
         ``result[i][j]`` = the part of installment ``i`` for line ``j``.
 
-    Example:
+    Examples:
         >>> rows = allocate_schedule_over_lines(
         ...     [Money("30.00", "EUR"), Money("70.01", "EUR")],
         ...     [Money("33.33", "EUR"), Money("66.68", "EUR")])

@@ -38,7 +38,7 @@ _MAX_SHIFT = 366  # no calendar has a year of holidays in a row
 class BusinessDayConvention(StrEnum):
     """How a due date on a non-business day is moved (ISDA 2006 Definitions, section 4.12).
 
-    Example:
+    Examples:
         >>> BusinessDayConvention("modified_following").name
         'MODIFIED_FOLLOWING'
     """
@@ -95,7 +95,7 @@ def _check_weekend(instance: BusinessCalendar, attribute: object, value: tuple[i
 class BusinessCalendar:
     """Which days are business days: not a weekend day, not a public or extra holiday.
 
-    Args:
+    Attributes:
         country: ISO 3166-1 alpha-2 code of a national calendar of the ``holidays`` package
             (``"BE"``, ``"NL"``, ``"FR"``, ``"LU"``, ``"DE"`` ...); ``""`` for weekends only.
         subdivision: Optional region code (e.g. ``"BY"`` for Bavaria); ``""`` for national.
@@ -103,7 +103,7 @@ class BusinessCalendar:
         weekend: Weekday numbers that are never business days (Monday is 0); default
             Saturday and Sunday.
 
-    Example:
+    Examples:
         >>> be = BusinessCalendar("BE")
         >>> be.is_business_day(date(2025, 12, 25))  # Christmas
         False
@@ -127,7 +127,7 @@ class BusinessCalendar:
     def is_holiday(self, day: date) -> bool:
         """True when *day* is a public holiday of the calendar or an extra holiday.
 
-        Example:
+        Examples:
             >>> BusinessCalendar("FR").is_holiday(date(2025, 7, 14))
             True
         """
@@ -140,7 +140,7 @@ class BusinessCalendar:
     def is_business_day(self, day: date) -> bool:
         """True when *day* is neither a weekend day nor a holiday.
 
-        Example:
+        Examples:
             >>> BusinessCalendar().is_business_day(date(2025, 6, 1))  # a Sunday
             False
         """
@@ -177,7 +177,7 @@ class BusinessCalendar:
         Returns:
             The adjusted date.
 
-        Example:
+        Examples:
             >>> nl = BusinessCalendar("NL")
             >>> nl.adjust(date(2026, 4, 27), BusinessDayConvention.PRECEDING)  # King's Day
             datetime.date(2026, 4, 24)
@@ -198,7 +198,7 @@ class BusinessCalendar:
     def add_business_days(self, day: date, count: int) -> date:
         """The date *count* business days after (or before, if negative) *day*.
 
-        Example:
+        Examples:
             >>> BusinessCalendar("BE").add_business_days(date(2025, 12, 24), 1)
             datetime.date(2025, 12, 26)
         """

@@ -24,7 +24,7 @@ class DayCount(StrEnum):
     * ``ACT_360`` (Actual/360): ``days / 360`` (money-market and some bank conventions).
     * ``ACT_ACT`` (Actual/Actual ISDA): ``days / 366`` for days in a leap year, else ``/ 365``.
 
-    Example:
+    Examples:
         >>> DayCount.ACT_360.year_days(2024)
         360
         >>> DayCount.ACT_ACT.year_days(2024)
@@ -56,7 +56,7 @@ class DayCount(StrEnum):
         ``ACT_ACT`` has no fixed length; it answers 365 (a common year), which is what
         annualised rates such as the cost of a discount use.
 
-        Example:
+        Examples:
             >>> DayCount.ACT_365.fixed_year_days()
             365
         """

@@ -91,11 +91,11 @@ class CashDiscount:
     The deadline is ``invoice date + days`` (inclusive): a payment received on that day still
     earns the discount.
 
-    Args:
+    Attributes:
         percent: The discount in percent (``Decimal("2")`` is 2 %), strictly between 0 and 100.
         days: Days after the invoice date during which the discount may be taken.
 
-    Example:
+    Examples:
         >>> two_ten = CashDiscount(Decimal("2"), 10)
         >>> two_ten.deadline(date(2025, 3, 25))
         datetime.date(2025, 4, 4)
@@ -111,7 +111,7 @@ class CashDiscount:
     def amount_on(self, base: Money, *, rounding: Rounding = Rounding.HALF_UP) -> Money:
         """The discount on *base*: ``base × percent / 100`` rounded with *rounding*.
 
-        Example:
+        Examples:
             >>> CashDiscount(Decimal("2"), 10).amount_on(Money("1234.56", "EUR"))
             Money('24.69', 'EUR')
         """
@@ -121,7 +121,7 @@ class CashDiscount:
 class DiscountVatTreatment(StrEnum):
     """How VAT and a cash discount interact; see the module documentation for sources.
 
-    Example:
+    Examples:
         >>> DiscountVatTreatment("discounted_base").name
         'DISCOUNTED_BASE'
     """
@@ -171,7 +171,7 @@ def early_payment_offer(
     Returns:
         The [EarlyPaymentOffer][s2c_core.terms.EarlyPaymentOffer].
 
-    Example:
+    Examples:
         >>> offer = early_payment_offer(Money("1000.00", "EUR"), date(2025, 1, 31),
         ...                             CashDiscount(Decimal("2"), 10))
         >>> offer.deadline, str(offer.discount), str(offer.payable)
@@ -253,7 +253,7 @@ def cash_discount_totals(
     Returns:
         The [CashDiscountTotals][s2c_core.terms.CashDiscountTotals].
 
-    Example:
+    Examples:
         >>> t = cash_discount_totals(Money("100.00", "EUR"), 21, CashDiscount(Decimal(2), 8),
         ...     invoice_date=date(2025, 1, 1), treatment=DiscountVatTreatment.DISCOUNTED_BASE)
         >>> str(t.vat), str(t.payable_with_discount), str(t.payable_without_discount)
@@ -347,7 +347,7 @@ def discount_cost_nominal(
     Returns:
         The annual rate in percent.
 
-    Example:
+    Examples:
         >>> discount_cost_nominal(CashDiscount(Decimal(2), 10), 30)
         Decimal('37.24')
         >>> discount_cost_nominal(CashDiscount(Decimal(2), 10), 30, day_count=DayCount.ACT_360)
@@ -373,7 +373,7 @@ def discount_cost_effective(
     inputs as [discount_cost_nominal][s2c_core.terms.discount_cost_nominal] but compounding
     the per-period cost over the year (Brigham & Ehrhardt, effective annual rate).
 
-    Example:
+    Examples:
         >>> discount_cost_effective(CashDiscount(Decimal(2), 10), 30)
         Decimal('44.59')
     """

@@ -64,7 +64,7 @@ _HUNDRED: Final = Decimal(100)
 class DebtorKind(StrEnum):
     """Who owes the money: a business (commercial transaction) or a consumer.
 
-    Example:
+    Examples:
         >>> DebtorKind("consumer").name
         'CONSUMER'
     """
@@ -181,7 +181,7 @@ def wik_collection_costs(
     Returns:
         The [CollectionFee][s2c_core.terms.CollectionFee].
 
-    Example:
+    Examples:
         >>> str(wik_collection_costs(Money("2500.00", "EUR")).amount)
         'EUR 375.00'
         >>> str(wik_collection_costs(Money("5000.00", "EUR"), vat_percent=21).total)
@@ -215,7 +215,7 @@ def belgian_consumer_damages_cap(balance: Money, *, rounding: Rounding = Roundin
     Formula: balance ≤ 150 → EUR 20; ≤ 500 → EUR 30 + 10 % × (balance − 150);
     above → EUR 65 + 5 % × (balance − 500), at most EUR 2,000.
 
-    Example:
+    Examples:
         >>> [str(belgian_consumer_damages_cap(Money(b, "EUR")))
         ...  for b in ("100.00", "400.00", "1500.00", "100000.00")]
         ['EUR 20.00', 'EUR 55.00', 'EUR 115.00', 'EUR 2000.00']
@@ -240,7 +240,7 @@ _NO_CONDITIONS: Final = FeeConditions(
 class EuDirectiveFeePolicy:
     """Directive 2011/7/EU art. 6: EUR 40 per late commercial payment; nothing for consumers.
 
-    Example:
+    Examples:
         >>> str(EuDirectiveFeePolicy("LU").collection_fee(
         ...     Money("10.00", "EUR"), debtor=DebtorKind.BUSINESS).amount)
         'EUR 40.00'
@@ -271,7 +271,7 @@ class EuDirectiveFeePolicy:
 class FrenchFeePolicy(EuDirectiveFeePolicy):
     """France: EUR 40 *indemnité forfaitaire* (C. com. L441-10 II, D441-5); consumers: none.
 
-    Example:
+    Examples:
         >>> FrenchFeePolicy().collection_fee(Money("10.00", "EUR"),
         ...                                  debtor=DebtorKind.CONSUMER).amount.is_zero()
         True
@@ -295,7 +295,7 @@ class GermanFeePolicy(EuDirectiveFeePolicy):
 class BelgianFeePolicy:
     """Belgium: EUR 40 for businesses (law of 2 Aug 2002 art. 6); book XIX cap for consumers.
 
-    Example:
+    Examples:
         >>> be = BelgianFeePolicy()
         >>> str(be.collection_fee(Money("1500.00", "EUR"), debtor=DebtorKind.CONSUMER).amount)
         'EUR 115.00'
@@ -333,12 +333,12 @@ def _percent(value: Decimal | int | str) -> Decimal:
 class DutchFeePolicy:
     """Netherlands: the WIK scale (B2C mandatory, B2B unless agreed; at least EUR 40).
 
-    Args:
+    Attributes:
         vat_percent: VAT added when the creditor cannot recover VAT (21 in 2025).
         creditor_recovers_vat: True for a VAT-registered creditor that deducts VAT (no VAT
             added to the costs).
 
-    Example:
+    Examples:
         >>> str(DutchFeePolicy().collection_fee(Money("10000.00", "EUR"),
         ...                                     debtor=DebtorKind.CONSUMER).amount)
         'EUR 875.00'
@@ -380,7 +380,7 @@ def fee_policy(country: str) -> FeePolicy:
 
     Raises [NotFoundError][s2c_core.errors.NotFoundError] for a country with no policy.
 
-    Example:
+    Examples:
         >>> fee_policy("nl").country
         'NL'
     """
@@ -393,7 +393,7 @@ def fee_policy(country: str) -> FeePolicy:
 def register_fee_policy(policy: FeePolicy, *, replace: bool = False) -> FeePolicy:
     """Register *policy* under its ``country``; refuses to replace one unless *replace*.
 
-    Example:
+    Examples:
         >>> register_fee_policy(EuDirectiveFeePolicy("AT")).country
         'AT'
     """
@@ -415,7 +415,7 @@ def register_fee_policy(policy: FeePolicy, *, replace: bool = False) -> FeePolic
 def registered_fee_countries() -> tuple[str, ...]:
     """The country codes with a registered fee policy, sorted.
 
-    Example:
+    Examples:
         >>> {"BE", "DE", "FR", "LU", "NL"} <= set(registered_fee_countries())
         True
     """

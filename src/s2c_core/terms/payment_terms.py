@@ -56,7 +56,7 @@ _MAX_MONTHS: Final = 1_200
 class LineKind(StrEnum):
     """The kind of a term line (Tryton's line ``type``).
 
-    Example:
+    Examples:
         >>> LineKind("percent_on_total") is LineKind.PERCENT_OF_TOTAL
         True
     """
@@ -70,7 +70,7 @@ class LineKind(StrEnum):
 class Weekday(StrEnum):
     """A day of the week, for "next Friday" date steps.
 
-    Example:
+    Examples:
         >>> Weekday.FRIDAY.number
         4
     """
@@ -109,7 +109,7 @@ class DateStep:
     Steps are plain data; they are checked (day 1..31, month 1..12, bounded offsets) when
     assembled into a [PaymentTerm][s2c_core.terms.PaymentTerm], so errors can name the line.
 
-    Example:
+    Examples:
         >>> DateStep(months=1, day=10).apply(date(2025, 1, 31))
         datetime.date(2025, 2, 10)
         >>> DateStep(weekday=Weekday.FRIDAY).apply(date(2025, 6, 2))
@@ -163,7 +163,7 @@ class TermLine:
         amount: The amount of a ``FIXED`` line (positive), else None.
         steps: The date steps from the invoice date to the due date, applied in order.
 
-    Example:
+    Examples:
         >>> TermLine.percent_of_total(30).kind
         <LineKind.PERCENT_OF_TOTAL: 'percent_on_total'>
     """
@@ -448,14 +448,14 @@ class PaymentTerm:
     index), ``err.problem`` (a short code) and ``err.field``), then the term is compiled for
     fast scheduling.
 
-    Args:
+    Attributes:
         lines: The lines, in order; the last one must be a remainder line.
         name: A short display name, e.g. ``"Net 30"``.
         description: The convention in words (presets fill it in).
         discounts: Early-payment discounts offered with this term (``2/10 net 30``).
         business_day: How due dates on non-business days move (default: they don't).
 
-    Example:
+    Examples:
         >>> term = PaymentTerm([
         ...     TermLine.percent_of_total(30),
         ...     TermLine.remainder(DateStep(days=60)),
@@ -501,7 +501,7 @@ class PaymentTerm:
     def due_dates(self, invoice_date: date) -> tuple[date, ...]:
         """The unadjusted due date of every line for *invoice_date* (cached per date).
 
-        Example:
+        Examples:
             >>> PaymentTerm([TermLine.remainder(DateStep(day=31))]).due_dates(date(2024, 2, 3))
             (datetime.date(2024, 2, 29),)
         """
@@ -536,7 +536,7 @@ class PaymentTerm:
         Returns:
             The installments, in line order.
 
-        Example:
+        Examples:
             >>> net30 = PaymentTerm([TermLine.remainder(DateStep(days=30))])
             >>> net30.schedule(Money("-99.99", "EUR"), date(2025, 1, 1))[0].amount
             Money('-99.99', 'EUR')
@@ -620,7 +620,7 @@ class PaymentTerm:
 
         Arguments are those of [schedule][s2c_core.terms.PaymentTerm.schedule].
 
-        Example:
+        Examples:
             >>> PaymentTerm([TermLine.remainder(DateStep(days=30))]).final_due_date(
             ...     Money("10.00", "EUR"), date(2025, 1, 1))
             datetime.date(2025, 1, 31)
@@ -639,7 +639,7 @@ class PaymentTerm:
     ) -> tuple[EarlyPaymentOffer, ...]:
         """One [EarlyPaymentOffer][s2c_core.terms.EarlyPaymentOffer] per discount of the term.
 
-        Example:
+        Examples:
             >>> from s2c_core.terms import net_days
             >>> term = net_days(30, discounts=[CashDiscount(Decimal(2), 10)])
             >>> str(term.early_payment_offers(Money("500.00", "EUR"), date(2025, 1, 1))[0].payable)

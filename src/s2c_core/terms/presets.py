@@ -76,7 +76,7 @@ def due_on_receipt(
     Convention: the invoice date stands for the date of receipt (the library does not know when
     the customer received the invoice).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> due_on_receipt().due_dates(date(2025, 3, 5))
         (datetime.date(2025, 3, 5),)
@@ -100,7 +100,7 @@ def net_days(
 
     With ``discounts=[CashDiscount(2, 10)]`` this is the classic "2/10 net 30".
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> net_days(30).due_dates(date(2025, 1, 31))
         (datetime.date(2025, 3, 2),)
@@ -122,7 +122,7 @@ def end_of_month(
 ) -> PaymentTerm:
     """End of month: due on the last day of the invoice month.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> end_of_month().due_dates(date(2024, 2, 10))
         (datetime.date(2024, 2, 29),)
@@ -148,7 +148,7 @@ def net_days_then_end_of_month(
     the month in which the 45 days expire (French Code de commerce L441-10, I; CEPC answer on
     the computation of "45 jours fin de mois").
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> net_days_then_end_of_month(45).due_dates(date(2025, 3, 10))
         (datetime.date(2025, 4, 30),)
@@ -175,7 +175,7 @@ def end_of_month_then_days(
     Go to the end of the invoice month, then add *days* (French Code de commerce L441-10, I;
     the CEPC accepts this count too). Can exceed 60 days from the invoice date.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> end_of_month_then_days(45).due_dates(date(2025, 3, 10))
         (datetime.date(2025, 5, 15),)
@@ -201,7 +201,7 @@ def end_of_month_plus_months(
     ``end_of_month_plus_months(0)`` is [end_of_month][s2c_core.terms.end_of_month];
     ``end_of_month_plus_months(1)`` is [end_of_next_month][s2c_core.terms.end_of_next_month].
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> end_of_month_plus_months(2).due_dates(date(2025, 12, 5))
         (datetime.date(2026, 2, 28),)
@@ -223,7 +223,7 @@ def end_of_next_month(
 ) -> PaymentTerm:
     """End of next month: due on the last day of the month after the invoice month.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> end_of_next_month().due_dates(date(2025, 1, 31))
         (datetime.date(2025, 2, 28),)
@@ -248,7 +248,7 @@ def fixed_day_of_next_month(
     Convention: always the next month, even if *day* is still ahead in the invoice month; a day
     past the month's end is clamped (31 → 28 February).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> fixed_day_of_next_month(10).due_dates(date(2025, 1, 5))
         (datetime.date(2025, 2, 10),)
@@ -275,7 +275,7 @@ def installments(
     last part is the remainder line, so the percentages must add up to exactly 100 and the
     rounding difference lands on the last installment.
 
-    Example:
+    Examples:
         >>> term = installments((30, 0), (70, 60))
         >>> term.name
         '30 % now, 70 % at 60 days'

@@ -95,7 +95,7 @@ class RateEntry:
         source: Where the figure comes from.
         verified: False when the figure could not be checked against a publication.
 
-    Example:
+    Examples:
         >>> RateEntry(date(2025, 1, 1), date(2025, 7, 1), Decimal("3.15"), "ECB").percent
         Decimal('3.15')
     """
@@ -138,7 +138,7 @@ def _check_entries(instance: RateTable, attribute: object, value: tuple[RateEntr
 class RateTable:
     """Dated rates, non-overlapping, looked up by day. Gaps are allowed (lookups fail there).
 
-    Example:
+    Examples:
         >>> ECB_REFERENCE_RATES.percent_on(date(2024, 3, 1))
         Decimal('4.50')
         >>> EU_DIRECTIVE_RATES.percent_on(date(2025, 8, 1))
@@ -159,7 +159,7 @@ class RateTable:
     ) -> RateTable:
         """A table with one open-ended rate (a contractual rate).
 
-        Example:
+        Examples:
             >>> RateTable.constant(12).percent_on(date(2030, 1, 1))
             Decimal('12')
         """
@@ -179,7 +179,7 @@ class RateTable:
     def with_entry(self, entry: RateEntry) -> RateTable:
         """A copy with *entry* added; an entry with the same start is replaced.
 
-        Example:
+        Examples:
             >>> newer = ECB_REFERENCE_RATES.with_entry(
             ...     RateEntry(date(2027, 1, 1), date(2027, 7, 1), Decimal("2.40"), "ECB"))
             >>> newer.percent_on(date(2027, 2, 1))
@@ -212,7 +212,7 @@ class RateTable:
 def half_year_start(day: date) -> date:
     """1 January or 1 July of the half-year containing *day*.
 
-    Example:
+    Examples:
         >>> half_year_start(date(2025, 9, 30))
         datetime.date(2025, 7, 1)
     """
@@ -229,7 +229,6 @@ def _half_years(first_year: int, last_year: int) -> list[tuple[date, date]]:
 
 _ECB_PRESS = "ECB monetary policy decisions (press release)"
 
-#: ECB main refinancing operations rate: (effective date, percent, verified).
 ECB_MRO_CHANGES: Final[tuple[tuple[date, Decimal, bool], ...]] = (
     (date(2016, 3, 16), Decimal("0.00"), True),
     (date(2022, 7, 27), Decimal("0.50"), True),
@@ -253,6 +252,7 @@ ECB_MRO_CHANGES: Final[tuple[tuple[date, Decimal, bool], ...]] = (
     # Single secondary source, not checked against the ECB press release (see module doc).
     (date(2026, 6, 17), Decimal("2.40"), False),
 )
+"""ECB main refinancing operations rate: (effective date, percent, verified)."""
 
 
 def reference_rates_from_changes(
@@ -277,7 +277,7 @@ def reference_rates_from_changes(
     Returns:
         A [RateTable][s2c_core.terms.RateTable] with one entry per half-year.
 
-    Example:
+    Examples:
         >>> table = reference_rates_from_changes(ECB_MRO_CHANGES, 2023, 2023)
         >>> [str(e.percent) for e in table.entries]
         ['2.50', '4.00']
@@ -307,14 +307,14 @@ def reference_rates_from_changes(
     )
 
 
-#: The ECB reference rate per half-year, 2022H1 to 2026H2.
 ECB_REFERENCE_RATES: Final = reference_rates_from_changes(ECB_MRO_CHANGES, 2022, 2026)
+"""The ECB reference rate per half-year, 2022H1 to 2026H2."""
 
 
 def eu_directive_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
     """Statutory interest of Directive 2011/7/EU: reference rate + 8 points (art. 2(6)).
 
-    Example:
+    Examples:
         >>> eu_directive_rates().percent_on(date(2023, 1, 15))
         Decimal('10.50')
     """
@@ -329,7 +329,7 @@ def eu_directive_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
 def dutch_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
     """Dutch *wettelijke handelsrente*: ECB rate + 8 points (art. 6:119a and 6:120(2) BW).
 
-    Example:
+    Examples:
         >>> dutch_commercial_rates().percent_on(date(2024, 8, 1))
         Decimal('12.25')
     """
@@ -351,7 +351,7 @@ def belgian_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> Rate
     Law of 2 August 2002 on combating late payment in commercial transactions, art. 5 (as
     amended by the law of 22 November 2013). ``ceil((ref + 8) × 2) / 2``.
 
-    Example:
+    Examples:
         >>> belgian_commercial_rates().percent_on(date(2025, 3, 1))  # 3.15 + 8 = 11.15
         Decimal('11.5')
     """
@@ -366,7 +366,7 @@ def belgian_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> Rate
 def french_commercial_rates(reference: RateTable = ECB_REFERENCE_RATES) -> RateTable:
     """French default late-payment penalty rate: ECB rate + 10 points (C. com. L441-10, II).
 
-    Example:
+    Examples:
         >>> french_commercial_rates().percent_on(date(2024, 1, 2))
         Decimal('14.50')
     """
@@ -391,7 +391,6 @@ def _half_year_table(
 
 _FR_ARRETE = "arrêté fixant le taux de l'intérêt légal (JORF), art. L313-2 CMF"
 
-#: French *taux d'intérêt légal*, "tous les autres cas" (creditors acting professionally).
 FR_LEGAL_RATES_PROFESSIONAL: Final = _half_year_table(
     "FR_LEGAL_PROFESSIONAL",
     (
@@ -408,8 +407,8 @@ FR_LEGAL_RATES_PROFESSIONAL: Final = _half_year_table(
     _FR_ARRETE,
     "French legal interest rate, creditors other than consumers",
 )
+"""French *taux d'intérêt légal*, "tous les autres cas" (creditors acting professionally)."""
 
-#: French *taux d'intérêt légal* for creditors who are consumers.
 FR_LEGAL_RATES_CONSUMER: Final = _half_year_table(
     "FR_LEGAL_CONSUMER",
     (
@@ -427,6 +426,7 @@ FR_LEGAL_RATES_CONSUMER: Final = _half_year_table(
     "French legal interest rate, creditors who are natural persons not acting "
     "for professional purposes",
 )
+"""French *taux d'intérêt légal* for creditors who are consumers."""
 
 
 def french_penalty_floor_rates(
@@ -437,7 +437,7 @@ def french_penalty_floor_rates(
     Code de commerce L441-10, II ("ce taux ne peut être inférieur à trois fois le taux
     d'intérêt légal").
 
-    Example:
+    Examples:
         >>> french_penalty_floor_rates().percent_on(date(2026, 2, 1))
         Decimal('7.86')
     """
@@ -449,12 +449,11 @@ def french_penalty_floor_rates(
     )
 
 
-#: EU statutory late-payment interest per half-year (reference + 8), 2022H1 to 2026H2.
 EU_DIRECTIVE_RATES: Final = eu_directive_rates(ECB_REFERENCE_RATES)
+"""EU statutory late-payment interest per half-year (reference + 8), 2022H1 to 2026H2."""
 
 _BE_NOTICE = "FPS Finance notice (Moniteur belge), law of 2 Aug 2002 art. 5"
 
-#: Belgian rates as published by the FPS Finance (checked figures only).
 BE_PUBLISHED_RATES: Final = _half_year_table(
     "BE_PUBLISHED",
     (
@@ -471,8 +470,8 @@ BE_PUBLISHED_RATES: Final = _half_year_table(
     _BE_NOTICE + " (checked against Belgian professional notices)",
     "Belgian late-payment rate in commercial transactions, as published",
 )
+"""Belgian rates as published by the FPS Finance (checked figures only)."""
 
-#: Dutch *wettelijke handelsrente* as published (checked figures only).
 NL_PUBLISHED_RATES: Final = _half_year_table(
     "NL_PUBLISHED",
     (
@@ -487,3 +486,4 @@ NL_PUBLISHED_RATES: Final = _half_year_table(
     "wettelijke handelsrente as published (checked against Dutch law-firm notices)",
     "Dutch statutory commercial interest, as published",
 )
+"""Dutch *wettelijke handelsrente* as published (checked figures only)."""

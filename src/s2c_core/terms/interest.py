@@ -72,7 +72,7 @@ class Capitalisation(StrEnum):
     * ``YEARLY``: after each full year of delay the year's interest joins the base
       (art. 6:119(2) and 6:119a(2) BW).
 
-    Example:
+    Examples:
         >>> Capitalisation("yearly") is Capitalisation.YEARLY
         True
     """
@@ -84,7 +84,7 @@ class Capitalisation(StrEnum):
 class Jurisdiction(StrEnum):
     """Whose statutory late-payment interest applies.
 
-    Example:
+    Examples:
         >>> Jurisdiction("NL").name
         'NL'
     """
@@ -188,7 +188,7 @@ def late_interest(
         The [InterestBreakdown][s2c_core.terms.InterestBreakdown]. A rate missing from the
         table for part of the delay raises [NotFoundError][s2c_core.errors.NotFoundError].
 
-    Example:
+    Examples:
         >>> b = late_interest(Money("1000.00", "EUR"), due=date(2025, 6, 15),
         ...                   paid=date(2025, 7, 15), rate=Decimal("12"))
         >>> [(p.start.isoformat(), p.days, str(p.interest)) for p in b.periods]
@@ -273,7 +273,7 @@ def statutory_rate_table(
     Pass a *reference* table extended with newer ECB figures
     ([RateTable.with_entry][s2c_core.terms.RateTable.with_entry]) to cover later half-years.
 
-    Example:
+    Examples:
         >>> statutory_rate_table(Jurisdiction.BE).percent_on(date(2024, 9, 1))
         Decimal('12.5')
     """
@@ -320,7 +320,7 @@ def statutory_interest(
     Returns:
         The [InterestBreakdown][s2c_core.terms.InterestBreakdown].
 
-    Example:
+    Examples:
         >>> b = statutory_interest(Money("10000.00", "EUR"), due=date(2024, 12, 31),
         ...                        paid=date(2025, 12, 31), jurisdiction=Jurisdiction.BE)
         >>> [(p.days, str(p.percent), str(p.interest)) for p in b.periods]
