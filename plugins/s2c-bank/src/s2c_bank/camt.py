@@ -44,6 +44,7 @@ from lxml import etree
 
 from s2c_bank._common import (
     EntryKeys,
+    Readable,
     Where,
     currency_of,
     open_binary,
@@ -130,6 +131,63 @@ class _Statement:
     entries: list[BankEntry] = field(factory=list)
 
 
+class _Index:
+    """Every descendant of an element by its relative path (``"RltdPties/Dbtr/Nm"``).
+
+    Built in one walk, so an entry costs one pass over its elements instead of one
+    ElementPath search per field. Paths are local names: namespaces are ignored, as in the
+    rest of this module. Descent stops at the names in *stop* (batch items are indexed apart).
+    """
+
+    __slots__ = ("_paths",)
+
+    def __init__(self, element: etree._Element, stop: frozenset[str] = frozenset()) -> None:
+        self._paths: dict[str, list[etree._Element]] = {}
+        self._walk(element, "", stop)
+
+    def _walk(self, element: etree._Element, prefix: str, stop: frozenset[str]) -> None:
+        paths = self._paths
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag[tag.find("}") + 1 :]
+            path = prefix + name
+            found = paths.get(path)
+            if found is None:
+                paths[path] = [child]
+            else:
+                found.append(child)
+            if len(child) and name not in stop:
+                self._walk(child, path + "/", stop)
+
+    def all(self, path: str) -> list[etree._Element]:
+        """The elements at *path*, in document order."""
+        return self._paths.get(path, [])
+
+    def first(self, path: str) -> etree._Element | None:
+        """The first element at *path*, or None."""
+        found = self._paths.get(path)
+        return found[0] if found else None
+
+    def text(self, path: str) -> str | None:
+        """The text of the first element at *path* (None when absent, ``""`` when empty)."""
+        found = self._paths.get(path)
+        if not found:
+            return None
+        return found[0].text or ""
+
+
+_ENTRY_STOP: Final = frozenset({"NtryDtls"})
+_EVENT_TAGS: Final = (
+    "{*}Document",
+    *(f"{{*}}{name}" for name in _MESSAGES),
+    *(f"{{*}}{kind[1]}" for kind in _MESSAGES.values()),
+    "{*}GrpHdr",
+    "{*}Ntry",
+)
+
+
 class _CamtReader:
     """Reads one camt file, statement by statement, clearing what it has processed."""
 
@@ -142,46 +200,49 @@ class _CamtReader:
 
     # -- the event loop -------------------------------------------------------------------------
 
-    def read(self, stream: IO[bytes]) -> Iterator[BankStatement]:
+    def read(self, stream: Readable) -> Iterator[BankStatement]:
         where = self._where
-        depth = 0
         statement_tag = ""
+        message: etree._Element | None = None
         statement: _Statement | None = None
         position = 0
         count = 0
-        for event, element in iter_xml_events(stream, where):
+        for event, element in iter_xml_events(stream, where, tags=_EVENT_TAGS):
+            parent = element.getparent()
             if event == "start":
-                depth += 1
-                name = local_name(element)
-                if depth == 1:
+                if parent is None:
                     self._check_root(element)
-                elif depth == 2:
+                elif message is None and parent.getparent() is None:
                     statement_tag = self._check_message(element)
-                elif depth == 3 and name == statement_tag:
+                    message = element
+                elif parent is message and local_name(element) == statement_tag:
                     statement = _Statement(element)
                     count += 1
                     where.entry = f"statement {count}"
-                elif depth == 4 and name == "Ntry" and statement is not None:
+                elif (
+                    statement is not None
+                    and parent is statement.element
+                    and local_name(element) == "Ntry"
+                ):
                     position += 1
                     where.entry = str(position)
                 continue
-            name = local_name(element)
-            if depth == 4 and name == "Ntry" and statement is not None:
-                self._read_header(statement)
-                where.entry = str(position)
-                self._read_entry(element, statement, position)
-                _forget(element)
-            elif depth == 3 and name == statement_tag and statement is not None:
+            if statement is not None and parent is statement.element:
+                if local_name(element) == "Ntry":
+                    self._read_header(statement)
+                    where.entry = str(position)
+                    self._read_entry(element, statement, position)
+                    _forget(element)
+            elif statement is not None and element is statement.element:
                 self._read_header(statement)
                 yield self._finish(statement)
                 _forget(element)
                 statement = None
-            elif depth == 3 and name == "GrpHdr":
+            elif parent is message and local_name(element) == "GrpHdr":
                 created = element.findtext(self._p("CreDtTm"))
                 if created:
                     where.entry = "GrpHdr"
                     self._group_created = parse_iso_datetime(created, where, field="CreDtTm")
-            depth -= 1
         if count == 0:
             where.entry = None
             where.fail(
@@ -310,24 +371,27 @@ class _CamtReader:
     # -- entries ------------------------------------------------------------------------------
 
     def _read_entry(self, ntry: etree._Element, st: _Statement, position: int) -> None:
-        p, where = self._p, self._where
-        amount_el = ntry.find(p("Amt"))
+        where = self._where
+        index = _Index(ntry, _ENTRY_STOP)
+        amount_el = index.first("Amt")
         if amount_el is None:
             where.fail("entry has no amount", field="Amt")
         currency = currency_of(amount_el.get("Ccy"), where, field="Amt/@Ccy")
         amount = parse_decimal_amount(amount_el.text, currency, where, field="Amt")
-        credit = self._indicator(ntry.findtext(p("CdtDbtInd")), "CdtDbtInd")
-        reversal = self._boolean(ntry.findtext(p("RvslInd")), "RvslInd")
-        bank_reference = _opt(ntry.findtext(p("AcctSvcrRef")))
+        credit = self._indicator(index.text("CdtDbtInd"), "CdtDbtInd")
+        reversal = self._boolean(index.text("RvslInd"), "RvslInd")
+        bank_reference = _opt(index.text("AcctSvcrRef"))
         if bank_reference:
             where.entry = f"{position} (AcctSvcrRef {bank_reference})"
-        booking = self._date(ntry, "BookgDt") or self._date(ntry, "ValDt")
-        value_date = self._date(ntry, "ValDt")
+        value_date = self._date(index, "ValDt")
+        booking = self._date(index, "BookgDt") or value_date
         txs = [
-            self._read_tx(tx, currency, credit, reversal)
-            for tx in ntry.iterfind(p("NtryDtls/TxDtls"))
+            self._read_tx(_Index(tx), currency, credit, reversal)
+            for details in index.all("NtryDtls")
+            for tx in details
+            if local_name(tx) == "TxDtls"
         ]
-        status = _clean(ntry.findtext(p("Sts"))) or _clean(ntry.findtext(p("Sts/Cd")))
+        status = _clean(index.text("Sts")) or _clean(index.text("Sts/Cd"))
         if status in _NOT_BOOKED:
             logger.debug("%s: entry %s skipped, status %s", where.source, position, status)
             return
@@ -337,13 +401,13 @@ class _CamtReader:
                 where.fail("entry has no booking date", field="BookgDt")
             booking = fallback.date()
         signed = amount if credit else -amount
-        entry_code = self._transaction_code(ntry)
-        entry_text = _clean(ntry.findtext(p("AddtlNtryInf")))
+        entry_code = _transaction_code(index)
+        entry_text = _clean(index.text("AddtlNtryInf"))
         items = self._split(txs, signed, credit)
         keys = st.keys
         assert keys is not None  # set by _read_header
-        for index, (tx, item_amount) in enumerate(items, start=1):
-            item = index if len(items) > 1 else None
+        for item_number, (tx, item_amount) in enumerate(items, start=1):
+            item = item_number if len(items) > 1 else None
             texts = " ".join(tx.texts) or tx.additional or entry_text
             structured, issuer = tx.references[0] if tx.references else (None, None)
             extra = " ".join(ref for ref, _ in tx.references[1:])
@@ -415,81 +479,55 @@ class _CamtReader:
         return [(_merge(txs), signed)]
 
     def _read_tx(
-        self, tx: etree._Element, entry_currency: Currency, credit: bool, reversal: bool
+        self, index: _Index, entry_currency: Currency, credit: bool, reversal: bool
     ) -> _Tx:
-        p, where = self._p, self._where
+        where = self._where
         result = _Tx()
-        for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
-            amount_el = tx.find(p(path))
+        for path in _TX_AMOUNTS:
+            amount_el = index.first(path)
             if amount_el is None:
                 continue
             currency = currency_of(amount_el.get("Ccy"), where, field=f"TxDtls/{path}/@Ccy")
             money = parse_decimal_amount(amount_el.text, currency, where, field=f"TxDtls/{path}")
             if result.amount is None and currency == entry_currency:
                 result.amount = money
-        indicator = tx.findtext(p("CdtDbtInd"))
+        indicator = index.text("CdtDbtInd")
         if indicator is not None:
             result.credit = self._indicator(indicator, "TxDtls/CdtDbtInd")
-        result.end_to_end_id = _reference(tx.findtext(p("Refs/EndToEndId")))
-        result.mandate_id = _reference(tx.findtext(p("Refs/MndtId")))
-        result.bank_reference = _opt(tx.findtext(p("Refs/AcctSvcrRef")))
-        for strd in tx.iterfind(p("RmtInf/Strd")):
-            ref = _opt(strd.findtext(p("CdtrRefInf/Ref")))
+        result.end_to_end_id = _reference(index.text("Refs/EndToEndId"))
+        result.mandate_id = _reference(index.text("Refs/MndtId"))
+        result.bank_reference = _opt(index.text("Refs/AcctSvcrRef"))
+        for strd in index.all("RmtInf/Strd"):
+            ref = issuer = None
+            for part in strd.iter():
+                name = local_name(part)
+                if name == "Ref" and local_name(part.getparent()) == "CdtrRefInf":  # type: ignore[arg-type]
+                    ref = _opt(part.text)
+                elif name == "Issr" and local_name(part.getparent()) == "Tp":  # type: ignore[arg-type]
+                    issuer = _opt(part.text)
+                elif name == "AddtlRmtInf" and _clean(part.text):
+                    result.texts.append(_clean(part.text))
             if ref:
-                result.references.append((ref, _opt(strd.findtext(p("CdtrRefInf/Tp/Issr")))))
-            for extra in strd.iterfind(p("AddtlRmtInf")):
-                if _clean(extra.text):
-                    result.texts.append(_clean(extra.text))
-        for ustrd in tx.iterfind(p("RmtInf/Ustrd")):
+                result.references.append((ref, issuer))
+        for ustrd in index.all("RmtInf/Ustrd"):
             if _clean(ustrd.text):
                 result.texts.append(_clean(ustrd.text))
-        result.additional = _clean(tx.findtext(p("AddtlTxInf")))
-        return_info = tx.find(p("RtrInf"))
-        if return_info is not None:
+        result.additional = _clean(index.text("AddtlTxInf"))
+        if index.first("RtrInf") is not None:
             result.is_return = True
-            result.return_reason = _opt(return_info.findtext(p("Rsn/Cd"))) or _opt(
-                return_info.findtext(p("Rsn/Prtry"))
+            result.return_reason = _opt(index.text("RtrInf/Rsn/Cd")) or _opt(
+                index.text("RtrInf/Rsn/Prtry")
             )
-        result.transaction_code = self._transaction_code(tx)
+        result.transaction_code = _transaction_code(index)
         item_credit = credit if result.credit is None else result.credit
-        self._fill_party(tx, result, item_credit, reversal or result.is_return)
+        _fill_party(index, result, item_credit, reversal or result.is_return)
         return result
 
-    def _fill_party(self, tx: etree._Element, result: _Tx, credit: bool, is_return: bool) -> None:
-        """Set the counterparty: the debtor of a credit, the creditor of a debit."""
-        roles = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
-        for role in roles[: 2 if is_return else 1]:
-            p = self._p
-            name = _opt(tx.findtext(p(f"RltdPties/{role}/Nm"))) or _opt(
-                tx.findtext(p(f"RltdPties/{role}/Pty/Nm"))
-            )
-            iban = tx.findtext(p(f"RltdPties/{role}Acct/Id/IBAN")) or tx.findtext(
-                p(f"RltdPties/{role}Acct/Id/Othr/Id")
-            )
-            bic = tx.findtext(p(f"RltdAgts/{role}Agt/FinInstnId/BIC")) or tx.findtext(
-                p(f"RltdAgts/{role}Agt/FinInstnId/BICFI")
-            )
-            if name or iban:
-                result.name = name
-                result.iban = "".join(iban.split()).upper() if iban else None
-                result.bic = _opt(bic)
-                return
-
-    def _transaction_code(self, element: etree._Element) -> str | None:
-        p = self._p
-        domain = _clean(element.findtext(p("BkTxCd/Domn/Cd")))
-        if domain:
-            family = _clean(element.findtext(p("BkTxCd/Domn/Fmly/Cd")))
-            sub = _clean(element.findtext(p("BkTxCd/Domn/Fmly/SubFmlyCd")))
-            return "/".join(part for part in (domain, family, sub) if part)
-        return _opt(element.findtext(p("BkTxCd/Prtry/Cd")))
-
-    def _date(self, element: etree._Element, name: str) -> date | None:
-        p = self._p
-        day = element.findtext(p(f"{name}/Dt"))
+    def _date(self, index: _Index, name: str) -> date | None:
+        day = index.text(f"{name}/Dt")
         if day is not None:
             return parse_iso_date(day, self._where, field=f"{name}/Dt")
-        moment = element.findtext(p(f"{name}/DtTm"))
+        moment = index.text(f"{name}/DtTm")
         if moment is not None:
             return parse_iso_datetime(moment, self._where, field=f"{name}/DtTm").date()
         return None
@@ -501,6 +539,42 @@ class _CamtReader:
         if value in ("true", "1"):
             return True
         self._where.fail(f"{value!r} is not a boolean", field=field_name, value=value)
+
+
+_TX_AMOUNTS: Final = ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
+
+
+def _fill_party(index: _Index, result: _Tx, credit: bool, is_return: bool) -> None:
+    """Set the counterparty: the debtor of a credit, the creditor of a debit.
+
+    For a return the other role is tried too, since banks differ in which party they repeat.
+    """
+    roles = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+    for role in roles[: 2 if is_return else 1]:
+        name = _opt(index.text(f"RltdPties/{role}/Nm")) or _opt(
+            index.text(f"RltdPties/{role}/Pty/Nm")
+        )
+        iban = index.text(f"RltdPties/{role}Acct/Id/IBAN") or index.text(
+            f"RltdPties/{role}Acct/Id/Othr/Id"
+        )
+        bic = index.text(f"RltdAgts/{role}Agt/FinInstnId/BIC") or index.text(
+            f"RltdAgts/{role}Agt/FinInstnId/BICFI"
+        )
+        if name or iban:
+            result.name = name
+            result.iban = "".join(iban.split()).upper() if iban else None
+            result.bic = _opt(bic)
+            return
+
+
+def _transaction_code(index: _Index) -> str | None:
+    """``Domain/Family/SubFamily`` of ``BkTxCd``, else its proprietary code."""
+    domain = _clean(index.text("BkTxCd/Domn/Cd"))
+    if domain:
+        family = _clean(index.text("BkTxCd/Domn/Fmly/Cd"))
+        sub = _clean(index.text("BkTxCd/Domn/Fmly/SubFmlyCd"))
+        return "/".join(part for part in (domain, family, sub) if part)
+    return _opt(index.text("BkTxCd/Prtry/Cd"))
 
 
 def _reference(text: str | None) -> str | None:
