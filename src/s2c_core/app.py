@@ -12,6 +12,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from s2c_core._builtin.logging_notifier import LoggingNotifier, LoggingNotifierPlugin
@@ -25,6 +26,7 @@ from s2c_core.services._base import Context
 from s2c_core.services.invoicing import InvoiceService
 from s2c_core.services.outbox import DeliveryReport, OutboxDispatcher
 from s2c_core.services.payments import PaymentService
+from s2c_core.services.receivables import ReceivableService
 from s2c_core.services.sales import (
     CatalogService,
     CustomerService,
@@ -32,6 +34,7 @@ from s2c_core.services.sales import (
     OrderService,
     QuoteService,
 )
+from s2c_core.services.tick import TickReport, run_due
 
 __all__ = ["S2C"]
 
@@ -73,6 +76,7 @@ class S2C:
         self.leads = LeadService(self.ctx, self.quotes, self.customers)
         self.invoices = InvoiceService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.receivables = ReceivableService(self.ctx)
         self._delivering = False
 
     @classmethod
@@ -117,6 +121,15 @@ class S2C:
         )
 
     # -- time-driven work ----------------------------------------------------------------
+
+    def run_due(self, now: datetime | None = None) -> TickReport:
+        """Do every time-based action due at *now* (default: the clock), each exactly once.
+
+        Quote reminders and expiry, pre-due reminders, dunning with fees and interest,
+        promise-to-pay checks, credit holds and releases, outbox redelivery; see
+        [tick][s2c_core.services.tick]. Safe to run twice, late, or from several workers.
+        """
+        return run_due(self.ctx, self.quotes, now=now)
 
     def deliver_outbox(self) -> DeliveryReport:
         """Deliver due outbox messages now (also done after commits and by ``run_due``)."""
