@@ -59,14 +59,8 @@ from s2c_core.terms.interest import (
     statutory_interest,
     statutory_rate_table,
 )
-from s2c_core.terms.payment_terms import (
-    DateStep,
-    Installment,
-    LineKind,
-    PaymentTerm,
-    TermLine,
-    Weekday,
-)
+from s2c_core.terms.lines import DateStep, LineKind, TermLine, Weekday
+from s2c_core.terms.payment_terms import Installment, PaymentTerm
 from s2c_core.terms.presets import (
     due_on_receipt,
     end_of_month,

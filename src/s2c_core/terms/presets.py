@@ -25,7 +25,8 @@ from s2c_core.errors import ValidationError
 from s2c_core.money import to_decimal
 from s2c_core.terms.calendar import BusinessDayConvention
 from s2c_core.terms.discounts import CashDiscount
-from s2c_core.terms.payment_terms import DateStep, PaymentTerm, TermLine
+from s2c_core.terms.lines import DateStep, TermLine
+from s2c_core.terms.payment_terms import PaymentTerm
 
 __all__ = [
     "due_on_receipt",
