@@ -96,3 +96,18 @@ def test_public_api_is_exported() -> None:
     for name in s2c_bank.__all__:
         assert hasattr(s2c_bank, name), name
     assert s2c_bank.__version__
+
+
+def test_core_plugin_manager_loads_the_plugin_through_its_entry_point(fixtures: Path) -> None:
+    core_plugins = pytest.importorskip("s2c_core.plugins")
+    if not hasattr(core_plugins, "make_plugin_manager"):
+        pytest.skip("s2c_core.plugins has no make_plugin_manager yet")
+    manager = core_plugins.make_plugin_manager()  # check_pending() passes
+    names = [p.name for p in core_plugins.statement_parsers(manager)]
+    assert names[:4] == ["camt.053", "camt.054", "coda", "mt940"]
+    writer = core_plugins.direct_debit_writer(manager)
+    assert isinstance(writer, DirectDebitWriter)
+    parser = find_parser((fixtures / "coda_structured.cod").read_bytes()[:4096],
+                         core_plugins.statement_parsers(manager))  # fmt: skip
+    assert parser is not None
+    assert parser.name == "coda"

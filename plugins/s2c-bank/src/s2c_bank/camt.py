@@ -373,6 +373,9 @@ class _CamtReader:
     def _read_entry(self, ntry: etree._Element, st: _Statement, position: int) -> None:
         where = self._where
         index = _Index(ntry, _ENTRY_STOP)
+        bank_reference = _opt(index.text("AcctSvcrRef"))
+        if bank_reference:
+            where.entry = f"{position} (AcctSvcrRef {bank_reference})"
         amount_el = index.first("Amt")
         if amount_el is None:
             where.fail("entry has no amount", field="Amt")
@@ -380,9 +383,6 @@ class _CamtReader:
         amount = parse_decimal_amount(amount_el.text, currency, where, field="Amt")
         credit = self._indicator(index.text("CdtDbtInd"), "CdtDbtInd")
         reversal = self._boolean(index.text("RvslInd"), "RvslInd")
-        bank_reference = _opt(index.text("AcctSvcrRef"))
-        if bank_reference:
-            where.entry = f"{position} (AcctSvcrRef {bank_reference})"
         value_date = self._date(index, "ValDt")
         booking = self._date(index, "BookgDt") or value_date
         txs = [
