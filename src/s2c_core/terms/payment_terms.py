@@ -16,13 +16,14 @@ invoice date moved by its chain of [DateStep][s2c_core.terms.DateStep]s, applied
 ``dateutil.relativedelta`` semantics (see ``DateStep``).
 
 Terms are validated and compiled once, at construction: scheduling an invoice is then a few
-integer operations per line (minor units), and due dates are cached per invoice date.
+integer operations per line (minor units), and due dates are cached per invoice date (a bounded
+cache, cleared when it holds 4,096 dates).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Final
@@ -62,6 +63,19 @@ def _lines(value: Iterable[TermLine]) -> tuple[TermLine, ...]:
 
 def _discounts(value: Iterable[CashDiscount]) -> tuple[CashDiscount, ...]:
     return tuple(value)
+
+
+def _check_inputs(total: object, invoice_date: object) -> None:
+    if not isinstance(total, Money):
+        raise ValidationError(
+            f"total must be Money, got {type(total).__name__}", field="total", value=total
+        )
+    if not isinstance(invoice_date, date) or isinstance(invoice_date, datetime):
+        raise ValidationError(
+            f"invoice_date must be a date (not a datetime), got {invoice_date!r}",
+            field="invoice_date",
+            value=invoice_date,
+        )
 
 
 _UNADJUSTED: Final = BusinessDayConvention.UNADJUSTED
@@ -175,6 +189,8 @@ class PaymentTerm:
             >>> net30.schedule(Money("-99.99", "EUR"), date(2025, 1, 1))[0].amount
             Money('-99.99', 'EUR')
         """
+        if type(total) is not Money or type(invoice_date) is not date:
+            _check_inputs(total, invoice_date)
         plan = self._plan
         currency = total.currency
         minor = currency.minor_unit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import attrs
@@ -328,3 +328,12 @@ class TestTermsAreData:
         assert rebuilt.schedule(eur("10.00"), date(2025, 1, 1)) == term.schedule(
             eur("10.00"), date(2025, 1, 1)
         )
+
+
+def test_schedule_inputs_are_checked() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValidationError):
+        net_days(30).schedule(Decimal("10.00"), date(2025, 1, 1))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        net_days(30).schedule(eur("10.00"), datetime(2025, 1, 1, tzinfo=UTC))
