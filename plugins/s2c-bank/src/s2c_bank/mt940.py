@@ -115,7 +115,7 @@ class _Statement:
     entries: list[BankEntry] = field(factory=list)
 
 
-def parse_information(lines: list[str]) -> _Info:
+def _parse_information(lines: list[str]) -> _Info:
     """Interpret the lines of an ``:86:`` field (German, Dutch or free text)."""
     first = lines[0] if lines else ""
     if re.match(r"[0-9]{3}\?", first):
@@ -315,7 +315,7 @@ class _Mt940Reader:
         signed = amount if credit else -amount
         customer_ref, _, bank_ref = match["rest"].partition("//")
         supplementary = _clean(" ".join(item.lines[1:]))
-        info = parse_information(information)
+        info = _parse_information(information)
         iban = info.iban
         if iban is None and _IBAN.fullmatch(supplementary.replace(" ", "")):
             iban = supplementary.replace(" ", "")
