@@ -1,0 +1,168 @@
+"""Explicit conversions between rows and core records (entities, events, outbox messages).
+
+Entities stay plain frozen attrs records: they know nothing of SQL. An aggregate row is the
+entity's document (``codec.dump``, as JSON text) plus its index values as real columns; the
+``version`` column is the authority on the version (it overrides the document's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from s2c_core.codec import dump, load
+from s2c_core.entities.registry import AggregateSpec, IndexKind
+from s2c_core.errors import BackendError, ValidationError
+from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
+from s2c_core.money import Money
+from s2c_sqlalchemy.tables import extra_currency_column
+
+__all__ = [
+    "EntityMapper",
+    "event_from_row",
+    "event_to_row",
+    "message_from_row",
+    "message_to_row",
+    "to_utc",
+]
+
+_encode: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_loads: Final = json.JSONDecoder().decode
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return _encode(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"cannot store as JSON: {exc}", field="data") from exc
+
+
+def to_utc(value: datetime | None, *, field: str) -> datetime | None:
+    """*value* in UTC; ``ValidationError`` for a naive datetime (nothing is written)."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(f"{field} must be timezone-aware, got {value!r}", field=field,
+                              value=value)
+    return value.astimezone(UTC)
+
+
+class EntityMapper:
+    """Row values of one aggregate type, and the entity back from its stored document.
+
+    Built once per aggregate type: the per-call work is reading the index values and one
+    ``json`` encode or decode.
+    """
+
+    def __init__(self, spec: AggregateSpec) -> None:
+        self.spec = spec
+        self.cls = spec.cls
+        self._indexes = spec.indexes
+        self._money = tuple(i for i in spec.indexes if i.kind is IndexKind.MONEY)
+        self._extra_currency = extra_currency_column(spec)
+        self.columns: tuple[str, ...] = (
+            "id",
+            "version",
+            *(i.name for i in spec.indexes),
+            *(("currency",) if self._extra_currency else ()),
+            "data",
+        )
+
+    def values(self, entity: Any, version: int) -> dict[str, Any]:
+        """The column values storing *entity* at *version* (keys are column names)."""
+        document = dump(entity)
+        document["version"] = version
+        row: dict[str, Any] = {"id": entity.id, "version": version}
+        for index in self._indexes:
+            row[index.name] = index.value(entity)
+        if self._extra_currency:
+            row["currency"] = self._currency(entity)
+        row["data"] = _dumps(document)
+        return row
+
+    def _currency(self, entity: Any) -> str | None:
+        for index in self._money:
+            raw = index.getter(entity)
+            if isinstance(raw, Money):
+                return str(raw.currency.code)
+        return None
+
+    def entity(self, data: str, version: int) -> Any:
+        """Rebuild the entity from its stored document and version column."""
+        try:
+            document = _loads(data)
+        except ValueError as exc:
+            raise BackendError(f"stored {self.spec.name} document is not valid JSON") from exc
+        document["version"] = version
+        return load(self.cls, document)
+
+
+def event_to_row(event: DomainEvent) -> dict[str, Any]:
+    """The ``s2c_events`` values of *event* (``sequence`` is given by the database)."""
+    return {
+        "id": event.id,
+        "name": event.name,
+        "aggregate": event.aggregate,
+        "aggregate_id": event.aggregate_id,
+        "at": to_utc(event.at, field="at"),
+        "data": _dumps(dict(event.data)),
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor": event.actor,
+        "case_id": event.case_id,
+    }
+
+
+def event_from_row(row: Any) -> DomainEvent:
+    """A [DomainEvent][s2c_core.events.DomainEvent] from an ``s2c_events`` row."""
+    return DomainEvent(
+        id=row.id,
+        name=row.name,
+        aggregate=row.aggregate,
+        aggregate_id=row.aggregate_id,
+        at=row.at,
+        data=_loads(row.data),
+        from_state=row.from_state,
+        to_state=row.to_state,
+        actor=row.actor,
+        case_id=row.case_id,
+        sequence=row.sequence,
+    )
+
+
+def message_to_row(message: OutboxMessage) -> dict[str, Any]:
+    """The ``s2c_outbox`` values of *message*."""
+    return {
+        "id": message.id,
+        "key": message.key,
+        "topic": message.topic,
+        "payload": _dumps(_plain_mapping(message.payload)),
+        "created_at": to_utc(message.created_at, field="created_at"),
+        "next_attempt_at": to_utc(message.next_attempt_at, field="next_attempt_at"),
+        "attempts": message.attempts,
+        "status": str(OutboxStatus(message.status).value),
+        "last_error": message.last_error,
+        "delivered_at": to_utc(message.delivered_at, field="delivered_at"),
+    }
+
+
+def message_from_row(row: Any) -> OutboxMessage:
+    """An [OutboxMessage][s2c_core.events.OutboxMessage] from an ``s2c_outbox`` row."""
+    return OutboxMessage(
+        id=row.id,
+        key=row.key,
+        topic=row.topic,
+        payload=_loads(row.payload),
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        attempts=row.attempts,
+        status=OutboxStatus(row.status),
+        last_error=row.last_error,
+        delivered_at=row.delivered_at,
+    )
+
+
+def _plain_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(value)
