@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from s2c_bank import Camt053Parser, Camt054Parser, parse_statement_file
 
+from s2c_bank import Camt053Parser, Camt054Parser, parse_statement_file
 from s2c_core.entities.statement import BankStatement
 from s2c_core.errors import ParseError
 from s2c_core.money import Money

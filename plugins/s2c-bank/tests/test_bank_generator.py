@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+
 from s2c_bank import parse_statement_file
 from s2c_bank.testing import make_camt053, make_payments
-
 from s2c_core.errors import ValidationError
 from s2c_core.money import Money
 

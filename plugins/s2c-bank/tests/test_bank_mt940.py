@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from s2c_bank import Mt940Parser, parse_statement_file
 
+from s2c_bank import Mt940Parser, parse_statement_file
 from s2c_core.errors import ParseError
 from s2c_core.money import Money
 

@@ -8,8 +8,8 @@ from importlib import resources
 
 import pytest
 from lxml import etree
-from s2c_bank import Collection, Creditor, DirectDebit, DirectDebitWriter
 
+from s2c_bank import Collection, Creditor, DirectDebit, DirectDebitWriter
 from s2c_core.errors import InvalidAmountError, InvalidReferenceError, ValidationError
 from s2c_core.money import Money
 

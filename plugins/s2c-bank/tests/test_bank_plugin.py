@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pluggy
 import pytest
+
 import s2c_bank
 from s2c_bank import (
     Camt053Parser,
@@ -20,7 +21,6 @@ from s2c_bank import (
     parse_statement_file,
 )
 from s2c_bank import plugin as bank_plugin
-
 from s2c_core._markers import PROJECT
 
 

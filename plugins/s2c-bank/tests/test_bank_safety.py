@@ -6,8 +6,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from s2c_bank import Camt053Parser, parse_statement_file
 
+from s2c_bank import Camt053Parser, parse_statement_file
 from s2c_core.errors import ParseError
 from s2c_core.money import Money
 

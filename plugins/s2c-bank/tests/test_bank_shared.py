@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from s2c_bank import parse_statement_file
 
+from s2c_bank import parse_statement_file
 from s2c_core.entities.statement import BankStatement
 from s2c_core.errors import ParseError
 from s2c_core.money import Money
