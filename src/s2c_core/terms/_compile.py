@@ -28,8 +28,9 @@ _MAX_MONTHS: Final = 1_200
 
 
 def problem(
-    line: int, problem: str, message: str, *, field: str, value: object, step: int | None = None
+    line: int, code: str, message: str, *, field: str, value: object, step: int | None = None
 ) -> ValidationError:
+    """A ValidationError naming the *line* (and *step*) and the problem *code*."""
     where = f"line {line}" if step is None else f"line {line}, step {step}"
     return ValidationError(
         f"payment term {where}: {message}",
@@ -37,7 +38,7 @@ def problem(
         value=value,
         line=line,
         step=step,
-        problem=problem,
+        problem=code,
     )
 
 
@@ -134,7 +135,16 @@ class Plan:
                     field="kind",
                     value=line.kind,
                 )
-            kind = LineKind(line.kind)
+            try:
+                kind = LineKind(line.kind)
+            except ValueError:
+                raise problem(
+                    index,
+                    "invalid_kind",
+                    f"unknown line kind {line.kind!r}",
+                    field="kind",
+                    value=line.kind,
+                ) from None
             if kind is LineKind.FIXED:
                 if not isinstance(line.amount, Money) or not line.amount.is_positive():
                     raise problem(
@@ -182,8 +192,8 @@ class Plan:
             if kind is LineKind.REMAINDER:
                 remainder_at = index
             kinds.append(_KIND_CODE[kind])
-            numerator, denominator = (line.percent / _HUNDRED).as_integer_ratio()
-            ratios.append((numerator, denominator))
+            numerator, denominator = line.percent.as_integer_ratio()  # exact
+            ratios.append((numerator, denominator * 100))
             fixed.append(line.amount if kind is LineKind.FIXED else None)
             deltas.append(
                 tuple(

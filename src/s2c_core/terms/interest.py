@@ -202,11 +202,15 @@ def late_interest(
             field="principal",
             value=principal,
         )
-    table = (
-        rate
-        if isinstance(rate, RateTable)
-        else RateTable.constant(to_decimal(rate, field_name="rate"))
-    )
+    if isinstance(rate, RateTable):
+        table = rate
+    else:
+        agreed = to_decimal(rate, field_name="rate")
+        if agreed < 0:
+            raise ValidationError(
+                f"an interest rate cannot be negative, got {agreed} %", field="rate", value=agreed
+            )
+        table = RateTable.constant(agreed)
     day_count = DayCount(day_count)
     capitalisation = Capitalisation(capitalisation)
     currency = principal.currency

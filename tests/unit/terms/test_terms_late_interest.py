@@ -253,3 +253,8 @@ class TestLateInterest:
         )
         assert result.periods[0].percent == Decimal("10.15")
         assert result.total == eur("8.34")  # 1000 × 10.15 % × 30 / 365
+
+
+def test_a_negative_contractual_rate_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        late_interest(eur("100.00"), due=date(2025, 1, 1), paid=date(2025, 2, 1), rate=-1)

@@ -337,3 +337,9 @@ def test_schedule_inputs_are_checked() -> None:
         net_days(30).schedule(Decimal("10.00"), date(2025, 1, 1))  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         net_days(30).schedule(eur("10.00"), datetime(2025, 1, 1, tzinfo=UTC))
+
+
+def test_an_unknown_line_kind_is_refused_naming_the_line() -> None:
+    with pytest.raises(ValidationError) as info:
+        PaymentTerm([TermLine("bogus"), TermLine.remainder()])  # type: ignore[arg-type]
+    assert (info.value.line, info.value.problem) == (0, "invalid_kind")
