@@ -230,29 +230,38 @@ def _half_years(first_year: int, last_year: int) -> list[tuple[date, date]]:
 _ECB_PRESS = "ECB monetary policy decisions (press release)"
 
 ECB_MRO_CHANGES: Final[tuple[tuple[date, Decimal, bool], ...]] = (
+    # True: the rate is in force on a 1 January / 1 July and matches the published BE/NL/FR
+    # statutory rates, or was seen in a press report. False: recalled from the ECB press
+    # releases but not checked here; none of them is in force on a 1 January or 1 July, so no
+    # shipped statutory rate depends on it.
     (date(2016, 3, 16), Decimal("0.00"), True),
-    (date(2022, 7, 27), Decimal("0.50"), True),
-    (date(2022, 9, 14), Decimal("1.25"), True),
+    (date(2022, 7, 27), Decimal("0.50"), False),
+    (date(2022, 9, 14), Decimal("1.25"), False),
     (date(2022, 11, 2), Decimal("2.00"), True),
     (date(2022, 12, 21), Decimal("2.50"), True),
-    (date(2023, 2, 8), Decimal("3.00"), True),
-    (date(2023, 3, 22), Decimal("3.50"), True),
+    (date(2023, 2, 8), Decimal("3.00"), False),
+    (date(2023, 3, 22), Decimal("3.50"), False),
     (date(2023, 5, 10), Decimal("3.75"), True),
     (date(2023, 6, 21), Decimal("4.00"), True),
-    (date(2023, 8, 2), Decimal("4.25"), True),
+    (date(2023, 8, 2), Decimal("4.25"), False),
     (date(2023, 9, 20), Decimal("4.50"), True),
     (date(2024, 6, 12), Decimal("4.25"), True),
-    (date(2024, 9, 18), Decimal("3.65"), True),
-    (date(2024, 10, 23), Decimal("3.40"), True),
+    (date(2024, 9, 18), Decimal("3.65"), False),
+    (date(2024, 10, 23), Decimal("3.40"), False),
     (date(2024, 12, 18), Decimal("3.15"), True),
-    (date(2025, 2, 5), Decimal("2.90"), True),
-    (date(2025, 3, 12), Decimal("2.65"), True),
-    (date(2025, 4, 23), Decimal("2.40"), True),
+    (date(2025, 2, 5), Decimal("2.90"), False),
+    (date(2025, 3, 12), Decimal("2.65"), False),
+    (date(2025, 4, 23), Decimal("2.40"), False),
     (date(2025, 6, 11), Decimal("2.15"), True),
     # Single secondary source, not checked against the ECB press release (see module doc).
     (date(2026, 6, 17), Decimal("2.40"), False),
 )
-"""ECB main refinancing operations rate: (effective date, percent, verified)."""
+"""ECB main refinancing operations rate changes: (effective date, percent, verified).
+
+Only the rate in force on each 1 January and 1 July matters for statutory interest; those are
+cross-checked against the published Belgian, Dutch and French rates (2022H1 to 2026H1). The
+2026-06-17 change (2.40 %) is unverified, see the module documentation.
+"""
 
 
 def reference_rates_from_changes(
