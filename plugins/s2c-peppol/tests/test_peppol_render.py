@@ -1,4 +1,4 @@
-"""Rendering invoices and credit notes as Peppol BIS Billing 3.0 UBL, checked by the official rules."""
+"""Rendering invoices and credit notes as Peppol BIS 3.0 UBL, checked by the official rules."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from attrs import evolve
 from lxml import etree
 from peppol_support import BUYER, NL_BUYER, OGM, SELLER, eur, line, make_invoice
+from s2c_peppol import CUSTOMIZATION_ID, PROFILE_ID, PeppolRenderer, render_invoice
 
 from s2c_core.entities import Company, Line
 from s2c_core.entities.common import ProductId, VatCategory
@@ -19,7 +20,6 @@ from s2c_core.errors import ValidationError
 from s2c_core.money import Money
 from s2c_core.plugins import document_renderers, make_plugin_manager
 from s2c_core.ports import DocumentRenderer
-from s2c_peppol import CUSTOMIZATION_ID, PROFILE_ID, PeppolRenderer, render_invoice
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -42,8 +42,12 @@ def assert_valid(validator: Any, xml: bytes) -> None:
 def test_standard_invoice_passes_xsd_en16931_and_peppol_rules_without_warnings(
     validator: Any,
 ) -> None:
-    invoice = make_invoice(allowances=(AllowanceCharge(eur("10.00"), "Loyalty discount"),
-                                       AllowanceCharge(eur("15.00"), "Delivery", is_charge=True)))  # fmt: skip
+    invoice = make_invoice(
+        allowances=(
+            AllowanceCharge(eur("10.00"), "Loyalty discount"),
+            AllowanceCharge(eur("15.00"), "Delivery", is_charge=True),
+        )
+    )
     xml = render_invoice(invoice, BUYER, SELLER)
     assert validator.validate(xml) == CLEAN
     assert xpath(xml, "/*/cbc:CustomizationID/text()") == [CUSTOMIZATION_ID]
@@ -98,7 +102,9 @@ def test_payment_means_is_sepa_transfer_to_the_iban_with_the_structured_referenc
     assert xpath(xml, means + "cbc:PaymentMeansCode/text()") == ["58"]
     assert xpath(xml, means + "cbc:PaymentID/text()") == [OGM]
     assert xpath(xml, means + "cac:PayeeFinancialAccount/cbc:ID/text()") == ["BE71096123456769"]
-    assert xpath(xml, means + "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID/text()") == ["GKCCBEBB"]  # fmt: skip
+    assert xpath(
+        xml, means + "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID/text()"
+    ) == ["GKCCBEBB"]
     assert xpath(xml, "/*/cbc:DueDate/text()") == ["2026-04-01"]
     note = xpath(xml, "/*/cac:PaymentTerms/cbc:Note/text()")[0]
     assert "2026-04-01" in note
@@ -106,8 +112,16 @@ def test_payment_means_is_sepa_transfer_to_the_iban_with_the_structured_referenc
 
 
 def test_usd_invoice_uses_plain_credit_transfer_code_30(validator: Any) -> None:
-    usd = [Line(ProductId("x"), "Export crate", 2, Money("99.95", "USD"),
-                vat_category=VatCategory.EXPORT, vat_rate=0)]  # fmt: skip
+    usd = [
+        Line(
+            ProductId("x"),
+            "Export crate",
+            2,
+            Money("99.95", "USD"),
+            vat_category=VatCategory.EXPORT,
+            vat_rate=0,
+        )
+    ]
     xml = render_invoice(make_invoice(usd, currency="USD"), BUYER, SELLER)
     assert_valid(validator, xml)
     assert xpath(xml, "/*/cac:PaymentMeans/cbc:PaymentMeansCode/text()") == ["30"]
@@ -132,13 +146,17 @@ def test_credit_note_references_the_credited_invoice_and_passes(validator: Any) 
 
 
 def test_reverse_charge_carries_vatex_code_and_zero_tax(validator: Any) -> None:
-    invoice = make_invoice([line(VatCategory.REVERSE_CHARGE, "0", "Autoliquidation, art. 51 §2 WBTW")])  # fmt: skip
+    invoice = make_invoice(
+        [line(VatCategory.REVERSE_CHARGE, "0", "Autoliquidation, art. 51 §2 WBTW")]
+    )
     xml = render_invoice(invoice, BUYER, SELLER)
     assert_valid(validator, xml)
     category = "//cac:TaxSubtotal/cac:TaxCategory/"
     assert xpath(xml, category + "cbc:ID/text()") == ["AE"]
     assert xpath(xml, category + "cbc:TaxExemptionReasonCode/text()") == ["VATEX-EU-AE"]
-    assert xpath(xml, category + "cbc:TaxExemptionReason/text()") == ["Autoliquidation, art. 51 §2 WBTW"]  # fmt: skip
+    assert xpath(xml, category + "cbc:TaxExemptionReason/text()") == [
+        "Autoliquidation, art. 51 §2 WBTW"
+    ]
     assert xpath(xml, "/*/cac:TaxTotal/cbc:TaxAmount/text()") == ["0.00"]
 
 
@@ -147,7 +165,10 @@ def test_intra_community_supply_has_delivery_date_and_country(validator: Any) ->
     xml = render_invoice(invoice, NL_BUYER, SELLER, delivery_date=date(2026, 2, 27))
     assert_valid(validator, xml)
     assert xpath(xml, "/*/cac:Delivery/cbc:ActualDeliveryDate/text()") == ["2026-02-27"]
-    assert xpath(xml, "/*/cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode/text()") == ["NL"]  # fmt: skip
+    assert xpath(
+        xml,
+        "/*/cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode/text()",
+    ) == ["NL"]
     assert xpath(xml, "//cac:TaxSubtotal//cbc:TaxExemptionReasonCode/text()") == ["VATEX-EU-IC"]
 
 
@@ -158,8 +179,9 @@ def test_intra_community_supply_without_delivery_date_uses_the_issue_date(valida
 
 
 def test_not_subject_to_vat_omits_every_vat_number_and_rate(validator: Any) -> None:
-    allowance = AllowanceCharge(eur("5.00"), "Goodwill", vat_category=VatCategory.OUTSIDE_SCOPE,
-                                vat_rate=0)  # fmt: skip
+    allowance = AllowanceCharge(
+        eur("5.00"), "Goodwill", vat_category=VatCategory.OUTSIDE_SCOPE, vat_rate=0
+    )
     invoice = make_invoice([line(VatCategory.OUTSIDE_SCOPE, "0")], allowances=(allowance,))
     xml = render_invoice(invoice, BUYER, SELLER)
     assert_valid(validator, xml)
@@ -204,12 +226,19 @@ def test_jpy_fractional_quantity_conflicts_with_peppol_r120(validator: Any) -> N
         ({"issue_date": None}, "BR-03"),
         ({"lines": [line(VatCategory.EXEMPT, "21")]}, "BR-E-05"),
         ({"lines": [line(VatCategory.STANDARD, "0")]}, "BR-S-05"),
-        ({"lines": [line(VatCategory.OUTSIDE_SCOPE, "0"), line(VatCategory.STANDARD, "21")]},
-         "BR-O-11"),
-        ({"currency": "KWD", "lines": [line(VatCategory.STANDARD, "21",
-                                            unit_price=Money("1.000", "KWD"))]}, "BR-DEC-09"),
+        (
+            {"lines": [line(VatCategory.OUTSIDE_SCOPE, "0"), line(VatCategory.STANDARD, "21")]},
+            "BR-O-11",
+        ),
+        (
+            {
+                "currency": "KWD",
+                "lines": [line(VatCategory.STANDARD, "21", unit_price=Money("1.000", "KWD"))],
+            },
+            "BR-DEC-09",
+        ),
     ],
-)  # fmt: skip
+)
 def test_documents_the_rules_would_reject_are_refused_naming_the_rule(
     change: dict[str, Any], rule: str
 ) -> None:
@@ -224,7 +253,9 @@ def test_seller_without_vat_number_is_refused_for_standard_rate() -> None:
 
 
 def test_reverse_charge_without_buyer_ids_is_refused() -> None:
-    buyer = evolve(BUYER, vat_number="", enterprise_number="", electronic_address="0088:5790000435975")  # fmt: skip
+    buyer = evolve(
+        BUYER, vat_number="", enterprise_number="", electronic_address="0088:5790000435975"
+    )
     with pytest.raises(ValidationError, match="BR-AE-02"):
         render_invoice(make_invoice([line(VatCategory.REVERSE_CHARGE, "0")]), buyer, SELLER)
 
@@ -251,8 +282,9 @@ def test_without_buyer_reference_the_order_or_invoice_number_is_used(validator: 
     xml = render_invoice(make_invoice(buyer_reference=""), BUYER, SELLER)
     assert_valid(validator, xml)
     assert xpath(xml, "/*/cbc:BuyerReference/text()") == ["2026-000123"]
-    xml = render_invoice(make_invoice(buyer_reference="", order_id="ord_9"), BUYER, SELLER,
-                         purchase_order="PO-1")  # fmt: skip
+    xml = render_invoice(
+        make_invoice(buyer_reference="", order_id="ord_9"), BUYER, SELLER, purchase_order="PO-1"
+    )
     assert_valid(validator, xml)
     assert xpath(xml, "/*/cac:OrderReference/cbc:ID/text()") == ["PO-1"]
     assert xpath(xml, "/*/cac:OrderReference/cbc:SalesOrderID/text()") == ["ord_9"]

@@ -317,9 +317,19 @@ def _line(
     if sign < 0 and allowances:
         has_charge = True  # in a document read with flipped signs, an allowance is a charge
     exact = _exact_line(
-        product, name, quantity, price / base_quantity, net, allowances, percents, has_charge,
-        category, rate, reason, unit_code,
-    )  # fmt: skip
+        product,
+        name,
+        quantity,
+        price / base_quantity,
+        net,
+        allowances,
+        percents,
+        has_charge,
+        category,
+        rate,
+        reason,
+        unit_code,
+    )
     if exact is not None:
         return exact
     r.notes.append(
@@ -329,9 +339,15 @@ def _line(
     if net.is_negative():
         return AllowanceCharge(-net, reason=name, vat_category=category, vat_rate=rate)
     return Line(
-        ProductId(product), name, Decimal(1), net, vat_category=category, vat_rate=rate,
-        exemption_reason=reason, unit_code=unit_code,
-    )  # fmt: skip
+        ProductId(product),
+        name,
+        Decimal(1),
+        net,
+        vat_category=category,
+        vat_rate=rate,
+        exemption_reason=reason,
+        unit_code=unit_code,
+    )
 
 
 def _exact_line(
@@ -366,9 +382,16 @@ def _exact_line(
         discount = (total * 100 / gross.amount).quantize(Decimal("0.0001")).normalize()
     try:
         line = Line(
-            ProductId(product), name, quantity, price, discount_percent=discount,
-            vat_category=category, vat_rate=rate, exemption_reason=reason, unit_code=unit_code,
-        )  # fmt: skip
+            ProductId(product),
+            name,
+            quantity,
+            price,
+            discount_percent=discount,
+            vat_category=category,
+            vat_rate=rate,
+            exemption_reason=reason,
+            unit_code=unit_code,
+        )
     except S2CError:
         return None
     return line if line.net_amount == net else None
@@ -383,13 +406,12 @@ def _document_allowances(r: _Reader, sign: int) -> list[AllowanceCharge]:
             ac, "cbc:AllowanceChargeReasonCode"
         )
         amount = r.required_money(ac, "cbc:Amount")
-        contribution = amount if is_charge else -amount
-        contribution = -contribution if sign < 0 else contribution
+        flip = (sign < 0) != amount.is_negative()  # a negative allowance is a charge
         result.append(
             AllowanceCharge(
-                abs(contribution),
+                abs(amount),
                 reason,
-                is_charge=not contribution.is_negative(),
+                is_charge=is_charge != flip,
                 vat_category=r.category(ac, "cac:TaxCategory"),
                 vat_rate=r.rate(ac, "cac:TaxCategory"),
             )
@@ -465,8 +487,9 @@ def parse_invoice(
         (INVOICE_NS, "Invoice"),
         (CREDIT_NOTE_NS, "CreditNote"),
     ):
-        raise ParseError(f"root element {qname.localname!r} is not a UBL Invoice or CreditNote",
-                         source=source)  # fmt: skip
+        raise ParseError(
+            f"root element {qname.localname!r} is not a UBL Invoice or CreditNote", source=source
+        )
     r = _Reader(root, source)
     is_credit_doc = qname.localname == "CreditNote"
     code = r.text(root, "cbc:CreditNoteTypeCode" if is_credit_doc else "cbc:InvoiceTypeCode")

@@ -451,8 +451,11 @@ def render_invoice(
     for ac in invoice.allowances:
         element = _cac(root, "AllowanceCharge")
         _cbc(element, "ChargeIndicator", "true" if ac.is_charge else "false")
-        _cbc(element, "AllowanceChargeReason", ac.reason or ("Charge" if ac.is_charge else
-                                                             "Discount"))  # fmt: skip
+        _cbc(
+            element,
+            "AllowanceChargeReason",
+            ac.reason or ("Charge" if ac.is_charge else "Discount"),
+        )
         _amount(element, "Amount", ac.amount)
         _tax_category(element, "TaxCategory", ac.vat_category, ac.vat_rate)
 
@@ -468,8 +471,11 @@ def render_invoice(
             _cbc(category, "Percent", fmt_decimal(row.rate))
         if row.category in EXEMPTION_TEXTS:  # BR-E-10, BR-AE-10, BR-IC-10, BR-G-10, BR-O-10
             _cbc(category, "TaxExemptionReasonCode", EXEMPTION_CODES.get(row.category, ""))
-            _cbc(category, "TaxExemptionReason",
-                 row.exemption_reason or EXEMPTION_TEXTS[row.category])  # fmt: skip
+            _cbc(
+                category,
+                "TaxExemptionReason",
+                row.exemption_reason or EXEMPTION_TEXTS[row.category],
+            )
         _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
     monetary = _cac(root, "LegalMonetaryTotal")

@@ -48,9 +48,10 @@ class PeppolRenderer:
         """Render *document* (``"invoice"`` or ``"credit_note"``) from *data*."""
         if document not in _DOCUMENTS:
             raise ValidationError(
-                f"peppol-ubl renders {_DOCUMENTS}, not {document!r}", field="document",
+                f"peppol-ubl renders {_DOCUMENTS}, not {document!r}",
+                field="document",
                 value=document,
-            )  # fmt: skip
+            )
         invoice: Invoice = _typed(data, "invoice", Invoice)
         expected = DocumentKind.CREDIT_NOTE if document == "credit_note" else DocumentKind.INVOICE
         if invoice.kind is not expected:
