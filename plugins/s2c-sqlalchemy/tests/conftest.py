@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from s2c_core.clock import FixedClock
+from s2c_sqlalchemy import migrate
+from s2c_sqlalchemy.testing import fresh_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from s2c_sqlalchemy import migrate
-from s2c_sqlalchemy.testing import fresh_database
+from s2c_core.clock import FixedClock
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -89,6 +89,7 @@ def _one_hypothesis_executor_per_backend() -> None:
     itself (or if hypothesis stores the record differently).
     """
     from hypothesis.utils.conventions import not_set
+
     from s2c_core.testing.conformance import StorageContract
 
     pending = [StorageContract.test_large_amounts_round_trip_exactly]

@@ -62,7 +62,8 @@ def _bound(index: Index, value: Any) -> Any:
     if not _fits(index.kind, converted):
         raise ValidationError(
             f"range bound {value!r} does not fit {index.kind.value} field {index.name!r}",
-            field=index.name, value=value,
+            field=index.name,
+            value=value,
         )
     return converted
 
@@ -92,8 +93,9 @@ def _one(column: Any, index: Index, wanted: Any) -> ColumnElement[bool]:
     return column == value  # type: ignore[no-any-return]
 
 
-def where_clause(spec: AggregateSpec, table: Table,
-                 criteria: Mapping[str, Any]) -> ColumnElement[bool]:
+def where_clause(
+    spec: AggregateSpec, table: Table, criteria: Mapping[str, Any]
+) -> ColumnElement[bool]:
     """The SQL condition for *criteria* on *spec*'s *table* (unknown fields raise first)."""
     indexes = [(spec.index(name), wanted) for name, wanted in criteria.items()]
     if not indexes:

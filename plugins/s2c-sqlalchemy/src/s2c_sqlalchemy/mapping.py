@@ -44,8 +44,9 @@ def to_utc(value: datetime | None, *, field: str) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(f"{field} must be timezone-aware, got {value!r}", field=field,
-                              value=value)
+        raise ValidationError(
+            f"{field} must be timezone-aware, got {value!r}", field=field, value=value
+        )
     return value.astimezone(UTC)
 
 

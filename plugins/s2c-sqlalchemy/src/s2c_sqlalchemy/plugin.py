@@ -16,7 +16,6 @@ from typing import Final
 
 from s2c_core import hookimpl
 from s2c_core.clock import Clock
-
 from s2c_sqlalchemy.engine import is_memory_sqlite, normalise_url
 from s2c_sqlalchemy.storage import SqlStorage, open_sql_storage
 

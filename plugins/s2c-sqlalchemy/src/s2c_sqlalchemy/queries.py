@@ -31,6 +31,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
+from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.exc import SQLAlchemyError
+
 from s2c_core.entities.receivables import DocumentKind
 from s2c_core.entities.registry import AGGREGATES, IndexKind
 from s2c_core.errors import ValidationError
@@ -43,9 +46,6 @@ from s2c_core.kpi.aging import (
 )
 from s2c_core.lifecycle import InvoiceState
 from s2c_core.money import Money, get_currency
-from sqlalchemy import ColumnElement, case, func, literal, select
-from sqlalchemy.exc import SQLAlchemyError
-
 from s2c_sqlalchemy.criteria import where_clause
 from s2c_sqlalchemy.engine import READ_ONLY
 from s2c_sqlalchemy.tables import AGGREGATE_TABLES, extra_currency_column
@@ -55,8 +55,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CustomerBalance", "GroupTotal", "PeriodSales", "SalesPeriod", "SqlQueries"]
 
-OPEN_STATES: Final = (InvoiceState.ISSUED.value, InvoiceState.PARTIALLY_PAID.value,
-                      InvoiceState.DISPUTED.value)
+OPEN_STATES: Final = (
+    InvoiceState.ISSUED.value,
+    InvoiceState.PARTIALLY_PAID.value,
+    InvoiceState.DISPUTED.value,
+)
 """Invoice states whose open amount is owed (disputed ones are open, not collectible)."""
 
 NOT_SALES: Final = (InvoiceState.DRAFT.value, InvoiceState.CANCELLED.value)
@@ -169,8 +172,7 @@ class SqlQueries:
         amount = _signed(t.c.open_amount)
         overdue = case((t.c.due_date < as_of, amount), else_=0)
         stmt = (
-            select(t.c.customer_id, t.c.currency, func.sum(amount), func.sum(overdue),
-                   func.count())
+            select(t.c.customer_id, t.c.currency, func.sum(amount), func.sum(overdue), func.count())
             .where(*self._open_invoices(as_of, currency))
             .group_by(t.c.customer_id, t.c.currency)
             .order_by(t.c.customer_id, t.c.currency)
@@ -219,8 +221,7 @@ class SqlQueries:
             else t.c.issue_date
         )
         bucket = case(
-            *((start >= as_of - timedelta(days=edge), literal(i)) for i, edge in
-              enumerate(bounds)),
+            *((start >= as_of - timedelta(days=edge), literal(i)) for i, edge in enumerate(bounds)),
             else_=literal(len(bounds)),
         ).label("bucket")
         stmt = (
@@ -255,7 +256,11 @@ class SqlQueries:
     # -- sales ------------------------------------------------------------------------------
 
     def sales_per_period(
-        self, start: date, end: date, period: SalesPeriod | str = SalesPeriod.MONTH, *,
+        self,
+        start: date,
+        end: date,
+        period: SalesPeriod | str = SalesPeriod.MONTH,
+        *,
         currency: str | None = None,
     ) -> list[PeriodSales]:
         """Invoiced sales per period (credit notes netted) for documents issued in a range.
@@ -270,8 +275,9 @@ class SqlQueries:
             Rows ordered by period start then currency; periods without sales are absent.
         """
         if end < start:
-            raise ValidationError(f"period end {end} is before its start {start}",
-                                  field="end", value=end)
+            raise ValidationError(
+                f"period end {end} is before its start {start}", field="end", value=end
+            )
         t = _INVOICE
         bucket = self._truncate(t.c.issue_date, SalesPeriod(period)).label("period")
         stmt = (
@@ -310,8 +316,9 @@ class SqlQueries:
 
     # -- generic ----------------------------------------------------------------------------
 
-    def sum_money(self, aggregate: str, field: str, *, by: Sequence[str] = (),
-                  **criteria: Any) -> list[GroupTotal]:
+    def sum_money(
+        self, aggregate: str, field: str, *, by: Sequence[str] = (), **criteria: Any
+    ) -> list[GroupTotal]:
         """Sum a money field of *aggregate* per group, in SQL.
 
         Args:
@@ -332,14 +339,17 @@ class SqlQueries:
         try:
             spec = AGGREGATES[aggregate]
         except KeyError:
-            raise ValidationError(f"unknown aggregate {aggregate!r}", field="aggregate",
-                                  value=aggregate) from None
+            raise ValidationError(
+                f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
+            ) from None
         money = spec.index(field)
         if money.kind is not IndexKind.MONEY:
-            raise ValidationError(f"{aggregate}.{field} is not a money field", field="field",
-                                  value=field)
+            raise ValidationError(
+                f"{aggregate}.{field} is not a money field", field="field", value=field
+            )
         has_currency = extra_currency_column(spec) or any(
-            index.name == "currency" for index in spec.indexes)
+            index.name == "currency" for index in spec.indexes
+        )
         if not has_currency:  # pragma: no cover - every money aggregate has a currency
             raise ValidationError(f"{aggregate} has no currency column", field="aggregate")
         table = AGGREGATE_TABLES[aggregate]
@@ -353,9 +363,14 @@ class SqlQueries:
         out = []
         for row in self._rows(stmt):
             *key, code, total, count = row
-            out.append(GroupTotal(tuple(key), code,
-                                  Money.from_minor(int(total or 0), get_currency(code)),
-                                  int(count)))
+            out.append(
+                GroupTotal(
+                    tuple(key),
+                    code,
+                    Money.from_minor(int(total or 0), get_currency(code)),
+                    int(count),
+                )
+            )
         return out
 
 

@@ -93,12 +93,16 @@ def require_current_schema(engine: Engine) -> None:
             f"the database {url!r} has no s2c schema. Create it once with "
             f"s2c_sqlalchemy.migrate({url!r}), or open it with "
             f"open_sql_storage(url, clock, create_schema=True)",
-            url=url, revision=None, required=head_revision(),
+            url=url,
+            revision=None,
+            required=head_revision(),
         )
     raise ConfigurationError(
         f"the s2c schema of {url!r} is at revision {current!r} but this version of "
         f"s2c-sqlalchemy needs {head_revision()!r}: run s2c_sqlalchemy.migrate({url!r})",
-        url=url, revision=current, required=head_revision(),
+        url=url,
+        revision=current,
+        required=head_revision(),
     )
 
 
@@ -132,10 +136,12 @@ def migrate(url_or_engine: str | URL | Engine, *, revision: str = "heads") -> st
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             before = MigrationContext.configure(
-                conn, opts={"version_table": VERSION_TABLE}).get_current_heads()
+                conn, opts={"version_table": VERSION_TABLE}
+            ).get_current_heads()
             command.upgrade(config, revision)
             after = MigrationContext.configure(
-                conn, opts={"version_table": VERSION_TABLE}).get_current_heads()
+                conn, opts={"version_table": VERSION_TABLE}
+            ).get_current_heads()
         if before != after:
             log.info("s2c schema of %s migrated from %s to %s", _url(engine), before, after)
         return after[0] if after else ""

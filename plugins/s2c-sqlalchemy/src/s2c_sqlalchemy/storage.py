@@ -96,30 +96,41 @@ class _Statements:
         self.update: dict[str, Executable] = {}
         for name, table in AGGREGATE_TABLES.items():
             self.get[name] = select(table.c.data, table.c.version).where(
-                table.c.id == bindparam("id"))
+                table.c.id == bindparam("id")
+            )
             self.get_many[name] = select(table.c.id, table.c.data, table.c.version).where(
-                table.c.id.in_(bindparam("ids", expanding=True)))
+                table.c.id.in_(bindparam("ids", expanding=True))
+            )
             self.version[name] = select(table.c.version).where(table.c.id == bindparam("id"))
-            self.add[name] = insert(table).on_conflict_do_nothing(
-                index_elements=["id"]).execution_options(preserve_rowcount=True)
+            self.add[name] = (
+                insert(table)
+                .on_conflict_do_nothing(index_elements=["id"])
+                .execution_options(preserve_rowcount=True)
+            )
             self.update[name] = update(table).where(
-                table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version"))
+                table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version")
+            )
         self.append_events = insert(EVENTS)
         # INSERT rowcounts are kept only on request (SQLAlchemy 2.0.28+); they say new vs known.
-        self.put_message = insert(OUTBOX).on_conflict_do_nothing().execution_options(
-            preserve_rowcount=True)
+        self.put_message = (
+            insert(OUTBOX).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+        )
         upsert = insert(OUTBOX)
         self.save_message = upsert.on_conflict_do_update(
             index_elements=["id"],
             set_={c.name: upsert.excluded[c.name] for c in OUTBOX.c if c.name != "id"},
         )
         counter = insert(COUNTERS).values(
-            series=bindparam("series"), year=bindparam("year"), value=1)
+            series=bindparam("series"), year=bindparam("year"), value=1
+        )
         self.next_number = counter.on_conflict_do_update(
             index_elements=["series", "year"], set_={"value": COUNTERS.c.value + 1}
         ).returning(COUNTERS.c.value)
-        self.claim_action = insert(ACTIONS).on_conflict_do_nothing(
-            index_elements=["key"]).execution_options(preserve_rowcount=True)
+        self.claim_action = (
+            insert(ACTIONS)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .execution_options(preserve_rowcount=True)
+        )
         self.action_exists = select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key"))
 
 
@@ -163,8 +174,11 @@ class SqlRepository:
 
     def find(self, entity_id: str) -> Any | None:
         """The entity with *entity_id*, or None."""
-        rows = self._s.rows(self._s.stmts.get[self._name], {"id": entity_id},
-                            what=f"reading {self._name} {entity_id!r}")
+        rows = self._s.rows(
+            self._s.stmts.get[self._name],
+            {"id": entity_id},
+            what=f"reading {self._name} {entity_id!r}",
+        )
         if not rows:
             return None
         data, version = rows[0]
@@ -176,8 +190,9 @@ class SqlRepository:
         found: dict[str, Any] = {}
         stmt = self._s.stmts.get_many[self._name]
         for start in range(0, len(ids), _CHUNK):
-            for row in self._s.rows(stmt, {"ids": ids[start:start + _CHUNK]},
-                                    what=f"reading {self._name}s"):
+            for row in self._s.rows(
+                stmt, {"ids": ids[start : start + _CHUNK]}, what=f"reading {self._name}s"
+            ):
                 found[row.id] = self._mapper.entity(row.data, row.version)
         return {eid: found[eid] for eid in ids if eid in found}
 
@@ -202,18 +217,23 @@ class SqlRepository:
         values = self._mapper.values(entity, expected + 1)
         values["w_id"] = values.pop("id")
         values["w_version"] = expected
-        result = self._s.run(self._s.stmts.update[self._name], values,
-                             what=f"updating {self._name} {entity.id!r}")
+        result = self._s.run(
+            self._s.stmts.update[self._name], values, what=f"updating {self._name} {entity.id!r}"
+        )
         if result.rowcount != 1:
-            current = self._s.rows(self._s.stmts.version[self._name], {"id": entity.id},
-                                   what=f"reading {self._name} {entity.id!r}")
+            current = self._s.rows(
+                self._s.stmts.version[self._name],
+                {"id": entity.id},
+                what=f"reading {self._name} {entity.id!r}",
+            )
             if not current:
                 raise NotFoundError(self._name, entity.id)
             raise ConflictError(self._name, entity.id, expected_version=expected)
         return attrs.evolve(entity, version=expected + 1)
 
-    def query(self, *, order_by: str | None = None, limit: int | None = None,
-              **criteria: Any) -> list[Any]:
+    def query(
+        self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
+    ) -> list[Any]:
         """Entities matching *criteria* (see ``s2c_sqlalchemy.criteria``), ordered, limited."""
         table = self._table
         stmt = (
@@ -224,14 +244,17 @@ class SqlRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         entity = self._mapper.entity
-        return [entity(data, version)
-                for data, version in self._s.rows(stmt, what=f"querying {self._name}s")]
+        return [
+            entity(data, version)
+            for data, version in self._s.rows(stmt, what=f"querying {self._name}s")
+        ]
 
     def count(self, **criteria: Any) -> int:
         """Number of entities matching *criteria*."""
         table = self._table
-        stmt = select(func.count()).select_from(table).where(
-            where_clause(self._spec, table, criteria))
+        stmt = (
+            select(func.count()).select_from(table).where(where_clause(self._spec, table, criteria))
+        )
         return int(self._s.rows(stmt, what=f"counting {self._name}s")[0][0])
 
 
@@ -246,11 +269,13 @@ class SqlEventLog:
         if not events:
             return
         rows = [event_to_row(event) for event in events]
-        self._s.run(self._s.stmts.append_events, rows if len(rows) > 1 else rows[0],
-                    what="appending events")
+        self._s.run(
+            self._s.stmts.append_events, rows if len(rows) > 1 else rows[0], what="appending events"
+        )
 
-    def read(self, *, after: int = 0, limit: int = 1000,
-             aggregate_id: str | None = None) -> list[DomainEvent]:
+    def read(
+        self, *, after: int = 0, limit: int = 1000, aggregate_id: str | None = None
+    ) -> list[DomainEvent]:
         """Events with ``sequence > after`` in order, at most *limit*."""
         stmt = select(EVENTS).where(EVENTS.c.sequence > after)
         if aggregate_id is not None:
@@ -296,16 +321,20 @@ class SqlOutbox:
 
     def save(self, message: OutboxMessage) -> None:
         """Store the new delivery state of *message* (inserted if it was never put)."""
-        self._s.run(self._s.stmts.save_message, message_to_row(message),
-                    what=f"saving outbox message {message.id!r}")
+        self._s.run(
+            self._s.stmts.save_message,
+            message_to_row(message),
+            what=f"saving outbox message {message.id!r}",
+        )
 
     def list(self, *, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
         """Messages, oldest first (by ``created_at``, then id), optionally with one status."""
         stmt = select(OUTBOX)
         if status is not None:
             stmt = stmt.where(OUTBOX.c.status == str(plain_value(status)))
-        stmt = stmt.order_by(OUTBOX.c.created_at.is_(None), OUTBOX.c.created_at,
-                             OUTBOX.c.id).limit(limit)
+        stmt = stmt.order_by(OUTBOX.c.created_at.is_(None), OUTBOX.c.created_at, OUTBOX.c.id).limit(
+            limit
+        )
         return [message_from_row(row) for row in self._s.rows(stmt, what="listing messages")]
 
 
@@ -317,8 +346,11 @@ class SqlCounters:
 
     def next(self, series: str, year: int) -> int:
         """The next number of *series* in *year*; given back if the unit of work rolls back."""
-        rows = self._s.rows(self._s.stmts.next_number, {"series": series, "year": year},
-                            what=f"numbering {series} {year}")
+        rows = self._s.rows(
+            self._s.stmts.next_number,
+            {"series": series, "year": year},
+            what=f"numbering {series} {year}",
+        )
         return int(rows[0][0])
 
 
@@ -330,15 +362,18 @@ class SqlActionLog:
 
     def claim(self, key: str, at: datetime) -> bool:
         """Record *key*; True if new. A concurrent claimer waits for the first to finish."""
-        result = self._s.run(self._s.stmts.claim_action,
-                             {"key": key, "at": to_utc(at, field="at")},
-                             what=f"claiming action {key!r}")
+        result = self._s.run(
+            self._s.stmts.claim_action,
+            {"key": key, "at": to_utc(at, field="at")},
+            what=f"claiming action {key!r}",
+        )
         return result.rowcount == 1
 
     def exists(self, key: str) -> bool:
         """True when *key* was recorded."""
-        return bool(self._s.rows(self._s.stmts.action_exists, {"key": key},
-                                 what=f"reading action {key!r}"))
+        return bool(
+            self._s.rows(self._s.stmts.action_exists, {"key": key}, what=f"reading action {key!r}")
+        )
 
 
 class SqlUnitOfWork:
@@ -370,8 +405,9 @@ class SqlUnitOfWork:
             try:
                 spec = AGGREGATES[aggregate]
             except KeyError:
-                raise ValidationError(f"unknown aggregate {aggregate!r}",
-                                      field="aggregate", value=aggregate) from None
+                raise ValidationError(
+                    f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
+                ) from None
             repo = SqlRepository(self._session, spec, self._storage._mappers[aggregate])
             self._repos[aggregate] = repo
         return repo
@@ -409,8 +445,9 @@ class SqlStorage:
         clock: The application's clock.
     """
 
-    def __init__(self, engine: Engine, clock: Clock | None = None, *,
-                 owns_engine: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, *, owns_engine: bool = False
+    ) -> None:
         if not is_configured(engine):
             raise ConfigurationError(
                 "SQLite engines for s2c must be created with s2c_sqlalchemy.make_engine(url) "
@@ -472,8 +509,13 @@ class SqlStorage:
         return f"SqlStorage({self.engine.url.render_as_string(hide_password=True)!r})"
 
 
-def open_sql_storage(url: str | URL | Engine, clock: Clock | None = None, *,
-                     create_schema: bool = False, **engine_kwargs: Any) -> SqlStorage:
+def open_sql_storage(
+    url: str | URL | Engine,
+    clock: Clock | None = None,
+    *,
+    create_schema: bool = False,
+    **engine_kwargs: Any,
+) -> SqlStorage:
     """Open a SQL storage on *url* (or an engine), checking that its schema is current.
 
     Args:

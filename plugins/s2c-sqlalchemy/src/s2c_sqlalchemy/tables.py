@@ -157,8 +157,7 @@ def _aggregate_table(spec: AggregateSpec) -> Table:
     if extra_currency_column(spec):
         columns.append(Column("currency", key_text(), nullable=True))
     columns.append(Column("data", Text, nullable=False))
-    return Table(name, metadata, *columns, PrimaryKeyConstraint("id", name=f"pk_{name}"),
-                 *indexes)
+    return Table(name, metadata, *columns, PrimaryKeyConstraint("id", name=f"pk_{name}"), *indexes)
 
 
 AGGREGATE_TABLES: Final[dict[str, Table]] = {
@@ -169,8 +168,12 @@ AGGREGATE_TABLES: Final[dict[str, Table]] = {
 EVENTS: Final = Table(
     f"{PREFIX}events",
     metadata,
-    Column("sequence", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "sequence",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     Column("id", key_text(), nullable=False),
     Column("name", key_text(), nullable=False),
     Column("aggregate", key_text(), nullable=False),

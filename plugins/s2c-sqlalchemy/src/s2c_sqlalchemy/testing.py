@@ -27,10 +27,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from s2c_core.errors import ConfigurationError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from s2c_core.errors import ConfigurationError
 
 __all__ = [
     "PostgresNotFoundError",
@@ -55,10 +56,11 @@ def find_postgres_binaries() -> tuple[Path, Path]:
     initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
     if initdb and pg_ctl:
         return Path(initdb), Path(pg_ctl)
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                        key=lambda p: [int(x) for x in Path(p).parent.name.split(".")
-                                       if x.isdigit()],
-                        reverse=True)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()],
+        reverse=True,
+    )
     for directory in candidates:
         bin_dir = Path(directory)
         if (bin_dir / "initdb").exists() and (bin_dir / "pg_ctl").exists():
@@ -81,14 +83,16 @@ def _as_postgres_user(command: list[str]) -> list[str]:
         return command
     runuser = shutil.which("runuser")
     if runuser is None:
-        raise PostgresNotFoundError("running as root needs runuser to start PostgreSQL as "
-                                    "the postgres user")
+        raise PostgresNotFoundError(
+            "running as root needs runuser to start PostgreSQL as the postgres user"
+        )
     return [runuser, "-u", "postgres", "--", *command]
 
 
 def _run(command: list[str], *, what: str) -> None:
-    done = subprocess.run(_as_postgres_user(command), capture_output=True, text=True,
-                          check=False, timeout=120)
+    done = subprocess.run(
+        _as_postgres_user(command), capture_output=True, text=True, check=False, timeout=120
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed ({done.returncode}): {done.stderr or done.stdout}")
 
@@ -125,15 +129,45 @@ def throwaway_postgres(*, attempts: int = 3) -> Iterator[str]:
     data = workdir / "data"
     started = False
     try:
-        _run([str(initdb), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-              "--locale=C", "--no-sync"], what="initdb")
+        _run(
+            [
+                str(initdb),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            what="initdb",
+        )
         for attempt in range(1, attempts + 1):
             port = _free_port()
-            options = (f"-F -c fsync=off -c max_connections=100 "
-                       f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir}")
+            options = (
+                f"-F -c fsync=off -c max_connections=100 "
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir}"
+            )
             try:
-                _run([str(pg_ctl), "-D", str(data), "-l", str(workdir / "server.log"), "-w",
-                      "-t", "60", "-o", options, "start"], what="pg_ctl start")
+                _run(
+                    [
+                        str(pg_ctl),
+                        "-D",
+                        str(data),
+                        "-l",
+                        str(workdir / "server.log"),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        options,
+                        "start",
+                    ],
+                    what="pg_ctl start",
+                )
             except RuntimeError:
                 if attempt == attempts:
                     raise
@@ -148,17 +182,16 @@ def throwaway_postgres(*, attempts: int = 3) -> Iterator[str]:
     finally:
         if started:
             try:
-                _run([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"],
-                     what="pg_ctl stop")
+                _run([str(pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"], what="pg_ctl stop")
             except (RuntimeError, subprocess.TimeoutExpired):
-                log.warning("could not stop the throwaway PostgreSQL in %s", workdir,
-                            exc_info=True)
+                log.warning("could not stop the throwaway PostgreSQL in %s", workdir, exc_info=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextmanager
-def fresh_database(server_url: str, *, template: str | None = None,
-                   prefix: str = "s2c_test") -> Iterator[str]:
+def fresh_database(
+    server_url: str, *, template: str | None = None, prefix: str = "s2c_test"
+) -> Iterator[str]:
     """Create an empty database (or a copy of *template*) on a server; drop it afterwards.
 
     Args:
@@ -170,8 +203,11 @@ def fresh_database(server_url: str, *, template: str | None = None,
         The URL of the new database.
     """
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = create_engine(
+        make_url(server_url).set(drivername="postgresql+psycopg"),
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+    )
     try:
         with admin.connect() as conn:
             source = f' TEMPLATE "{template}"' if template else ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from s2c_sqlalchemy import SqlStorage, open_sql_storage
+
 from s2c_core.ports import Storage
 from s2c_core.testing.conformance import StorageContract
-
-from s2c_sqlalchemy import SqlStorage, open_sql_storage
 
 
 class TestSqliteFile(StorageContract):
