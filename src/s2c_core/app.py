@@ -24,6 +24,7 @@ from s2c_core.policy import Policy
 from s2c_core.ports import Storage
 from s2c_core.services._base import Context
 from s2c_core.services.invoicing import InvoiceService
+from s2c_core.services.kpi import KpiService
 from s2c_core.services.outbox import DeliveryReport, OutboxDispatcher
 from s2c_core.services.payments import PaymentService
 from s2c_core.services.receivables import ReceivableService
@@ -77,6 +78,7 @@ class S2C:
         self.invoices = InvoiceService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.receivables = ReceivableService(self.ctx)
+        self.kpi = KpiService(self.ctx)
         self._delivering = False
 
     @classmethod

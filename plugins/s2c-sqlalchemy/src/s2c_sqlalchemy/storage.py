@@ -70,6 +70,7 @@ from s2c_sqlalchemy.tables import ACTIONS, AGGREGATE_TABLES, COUNTERS, EVENTS, O
 
 if TYPE_CHECKING:
     from s2c_sqlalchemy.queries import SqlQueries
+    from s2c_sqlalchemy.reporting import SqlReporting
 
 __all__ = ["SqlStorage", "SqlUnitOfWork", "open_sql_storage"]
 
@@ -493,6 +494,16 @@ class SqlStorage:
 
             self._queries = SqlQueries(self)
         return self._queries
+
+    @property
+    def reporting(self) -> SqlReporting:
+        """KPI inputs computed in SQL: core's ``ReportingQueries`` (see ``.reporting``)."""
+        found: SqlReporting | None = self.__dict__.get("_reporting")
+        if found is None:
+            from s2c_sqlalchemy.reporting import SqlReporting
+
+            found = self.__dict__["_reporting"] = SqlReporting(self)
+        return found
 
     def close(self) -> None:
         """Release the pooled connections (the engine is disposed if this storage made it)."""

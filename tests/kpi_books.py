@@ -1,0 +1,177 @@
+"""Random books for the KPI tests: a hypothesis strategy of steps driven through the public API.
+
+Shared by ``tests/unit/test_kpi_service_*.py`` (in-memory backend) and
+``tests/integration/test_kpi_sql_*.py`` (SQLite file, PostgreSQL). A scenario issues invoices
+with costed lines and different terms, records payments (some dated before the day they are
+applied, some applied later as customer credit), credit notes (full or partial, on open and
+paid invoices), disputes and their outcomes, write-offs and payment returns, while a
+``FixedClock`` moves forward. A step the rules refuse is skipped: the books stay consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from s2c_core import S2C, FixedClock, Line, Money
+from s2c_core.entities import ProductId
+from s2c_core.errors import S2CError
+from s2c_core.kpi import InvoiceFact
+from s2c_core.lifecycle import InvoiceState
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SEGMENTS = ("retail", "horeca", "wholesale")
+TERMS = ("net30", "net14", "2/10net30", "eom", "receipt")
+
+Step = tuple[Any, ...]
+
+
+def steps() -> st.SearchStrategy[list[Step]]:
+    """Lists of steps (kept short: each is a few service calls)."""
+    step = st.one_of(
+        st.tuples(
+            st.just("invoice"),
+            st.integers(0, 2),
+            st.integers(1, 5),
+            st.integers(1, 40_000),
+            st.sampled_from(TERMS),
+        ),
+        st.tuples(st.just("pay"), st.integers(0, 30), st.integers(1, 4), st.integers(0, 6)),
+        st.tuples(st.just("prepay"), st.integers(0, 2), st.integers(1, 50_000)),
+        st.tuples(st.just("apply_credit"), st.integers(0, 2)),
+        st.tuples(st.just("credit"), st.integers(0, 30), st.booleans()),
+        st.tuples(st.just("dispute"), st.integers(0, 30), st.sampled_from(["credit", "reject"])),
+        st.tuples(st.just("write_off"), st.integers(0, 30)),
+        st.tuples(st.just("return"), st.integers(0, 30)),
+        st.tuples(st.just("advance"), st.integers(1, 25)),
+    )
+    return st.lists(step, min_size=1, max_size=18)
+
+
+def open_books(app: S2C) -> list[str]:
+    """Register the products and three customers (one per segment); their ids."""
+    app.catalog.add_product(
+        "widget", "Widget", Money("10.00", "EUR"), cost=Money("6.25", "EUR"), stocked=False
+    )
+    app.catalog.add_product("service", "Service hour", Money("80.00", "EUR"), stocked=False)
+    return [
+        app.customers.register(f"Customer {n}", segment=segment).id
+        for n, segment in enumerate(SEGMENTS)
+    ]
+
+
+def _pick(items: Sequence[str], index: int) -> str | None:
+    return items[index % len(items)] if items else None
+
+
+def play(app: S2C, clock: FixedClock, customers: list[str], plan: Sequence[Step]) -> None:
+    """Apply *plan* to *app* (built by ``open_books``) with the clock moving forward."""
+    invoices: list[str] = []
+    payments: list[str] = []
+    for step in plan:
+        kind = step[0]
+        try:
+            if kind == "advance":
+                clock.advance(timedelta(days=step[1]))
+            elif kind == "invoice":
+                _, who, qty, cents, term = step
+                lines = [
+                    Line(
+                        ProductId("widget"),
+                        "Widget",
+                        Decimal(qty),
+                        Money.from_minor(cents, "EUR"),
+                        cost=Money("6.25", "EUR"),
+                    ),
+                    Line(ProductId("service"), "Service", Decimal(1), Money("80.00", "EUR")),
+                ]
+                invoice = app.invoices.create(customers[who], lines, payment_term=term)
+                invoices.append(invoice.id)
+            elif kind == "pay":
+                _, index, parts, days_before = step
+                target = _pick(invoices, index)
+                if target is None:
+                    continue
+                invoice = app.invoices.get(target)
+                amount = invoice.open_amount.multiply(Decimal(1) / Decimal(parts))
+                if not amount.is_positive():
+                    continue
+                payment = app.payments.record(
+                    amount,
+                    received_on=clock.today() - timedelta(days=days_before),
+                    customer_id=invoice.customer_id,
+                    auto_apply=False,
+                )
+                payments.append(payment.id)
+                app.payments.allocate(payment.id, [(target, amount)])
+            elif kind == "prepay":
+                _, who, cents = step
+                payment = app.payments.record(
+                    Money.from_minor(cents, "EUR"),
+                    received_on=clock.today(),
+                    customer_id=customers[who],
+                )
+                payments.append(payment.id)
+            elif kind == "apply_credit":
+                app.payments.apply_credit(customers[step[1]])
+            elif kind == "credit":
+                _, index, whole = step
+                target = _pick(invoices, index)
+                if target is None:
+                    continue
+                quantities = None if whole else {1: 1}
+                app.invoices.credit_note(target, reason="returned goods", quantities=quantities)
+            elif kind == "dispute":
+                _, index, outcome = step
+                target = _pick(invoices, index)
+                if target is None:
+                    continue
+                dispute = app.receivables.open_dispute(target, reason="price", lines=[2])
+                clock.advance(timedelta(days=3))
+                if outcome == "credit":
+                    app.receivables.resolve_dispute(dispute.id, resolution="agreed")
+                else:
+                    app.receivables.reject_dispute(dispute.id, reason="price was agreed")
+            elif kind == "write_off":
+                target = _pick(invoices, step[1])
+                if target is not None:
+                    app.receivables.write_off(target, reason="bankrupt")
+            elif kind == "return":
+                target = _pick(payments, step[1])
+                if target is not None:
+                    app.payments.return_payment(target, reason="AC04 account closed")
+        except S2CError:
+            continue
+
+
+def as_of_dates(today: date) -> list[date]:
+    """Dates the tests look at: before the books, inside them, today, and later."""
+    start = START.date()
+    span = max((today - start).days, 1)
+    return sorted(
+        {
+            start - timedelta(days=1),
+            start,
+            start + timedelta(days=span // 3),
+            start + timedelta(days=2 * span // 3),
+            today - timedelta(days=1),
+            today,
+            today + timedelta(days=45),
+        }
+    )
+
+
+def stored_open_matches_facts(app: S2C, facts: Sequence[InvoiceFact]) -> None:
+    """Law: a fact's open amount at a far date is the document's stored open amount."""
+    far = date(2100, 1, 1)
+    for fact in facts:
+        invoice = app.invoices.get(fact.invoice_id)
+        sign = -1 if invoice.kind == "credit_note" else 1
+        stored = invoice.open_amount * sign
+        if invoice.status == InvoiceState.DRAFT:
+            continue
+        assert fact.open_as_of(far) == stored, (fact.invoice_id, invoice.status)
