@@ -106,6 +106,16 @@ def test_credit_hold_past_the_threshold_and_release_once_paid(app: S2C, clock: F
     assert app.run_due().releases == 0
 
 
+def test_a_customer_with_a_write_off_stays_on_hold(app: S2C, clock: FixedClock) -> None:
+    cid, inv = _active_with_invoice(app)
+    clock.set(datetime.combine(VALID_UNTIL + timedelta(days=31), datetime.min.time(), UTC))
+    assert app.run_due().holds == 1
+    app.receivables.write_off(inv.id, reason="bankruptcy")
+    clock.advance(days=1)
+    assert app.run_due().releases == 0
+    assert app.customers.get(cid).status == "on_hold"
+
+
 def test_a_manual_hold_is_not_released_by_the_tick(app: S2C, clock: FixedClock) -> None:
     cid, _ = _active_with_invoice(app)
     app.customers.hold(cid, "fraud check")

@@ -14,7 +14,8 @@ order:
    ``late-fee:{invoice_id}``);
 4. **credit holds** for customers with an invoice overdue more than
    ``policy.credit.hold_overdue_days`` (key ``hold:{customer_id}:{oldest due date}``) and
-   **releases** of those holds once nothing is overdue (``release:{customer_id}:{version}``);
+   **releases** of those holds once nothing is overdue and nothing was written off
+   (``release:{customer_id}:{version}``);
 5. **outbox redelivery** of notifications whose retry time has come.
 
 Each action claims its natural key through ``ActionLog.claim`` in the unit of work that does
@@ -38,7 +39,7 @@ from s2c_core.clock import FixedClock, ensure_aware
 from s2c_core.entities import Customer, DocumentKind, Invoice, Quote
 from s2c_core.entities.registry import Range
 from s2c_core.errors import ConflictError, S2CError
-from s2c_core.lifecycle import CUSTOMER_FLOW, CustomerState, QuoteState
+from s2c_core.lifecycle import CUSTOMER_FLOW, CustomerState, InvoiceState, QuoteState
 from s2c_core.ports import Notification
 from s2c_core.services._base import Context, Tx
 from s2c_core.services.dunning import DunningEngine, TickAction, iter_by_date
@@ -369,6 +370,11 @@ def _releases(run: _Run, today: date, batch: int) -> None:
             return []
         if _oldest_overdue(tx, customer_id, yesterday) is not None:
             return []
+        written_off = tx.uow.repo("invoice").count(
+            customer_id=customer_id, status=InvoiceState.WRITTEN_OFF
+        )
+        if written_off:
+            return []  # bad debt: a person decides whether to trade again
         key = f"release:{customer_id}:{customer.version}"
         if not tx.uow.actions.claim(key, tx.now):
             return []
