@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from s2c_sqlalchemy import VERSION_TABLE, current_revision, head_revision, migrate
+from s2c_sqlalchemy import (
+    SCHEMA_REVISION,
+    VERSION_TABLE,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from s2c_sqlalchemy.engine import make_engine
 from s2c_sqlalchemy.storage import open_sql_storage
 from s2c_sqlalchemy.tables import metadata
@@ -44,6 +50,10 @@ def _host_alembic_table(url: str) -> None:
         conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
         conn.execute(text("INSERT INTO alembic_version VALUES ('host_rev_42')"))
     engine.dispose()
+
+
+def test_the_package_needs_the_newest_shipped_revision() -> None:
+    assert head_revision() == SCHEMA_REVISION
 
 
 # -- SQLite -----------------------------------------------------------------------------------

@@ -24,7 +24,13 @@ from s2c_sqlalchemy.queries import (
     SalesPeriod,
     SqlQueries,
 )
-from s2c_sqlalchemy.schema import VERSION_TABLE, current_revision, head_revision, migrate
+from s2c_sqlalchemy.schema import (
+    SCHEMA_REVISION,
+    VERSION_TABLE,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from s2c_sqlalchemy.storage import SqlStorage, SqlUnitOfWork, open_sql_storage
 
 try:
@@ -33,6 +39,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "SCHEMA_REVISION",
     "VERSION_TABLE",
     "CustomerBalance",
     "GroupTotal",

@@ -12,21 +12,21 @@ from __future__ import annotations
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, column, inspect, select, table
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from s2c_core.errors import ConfigurationError
 from s2c_sqlalchemy.engine import READ_ONLY, make_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 __all__ = [
     "MIGRATION_LOCK_ID",
+    "SCHEMA_REVISION",
     "VERSION_TABLE",
     "current_revision",
     "head_revision",
@@ -42,10 +42,19 @@ VERSION_TABLE: Final = "s2c_alembic_version"
 MIGRATION_LOCK_ID: Final = 0x5332435F53514C
 """PostgreSQL advisory lock key serialising concurrent ``migrate`` calls."""
 
+SCHEMA_REVISION: Final = "s2c_0001"
+"""The schema revision this version of the package works with (the head of its scripts).
+
+Opening a storage compares the database's revision with it by one plain ``SELECT``, without
+loading Alembic; a test checks it against the scripts' head.
+"""
+
 _SCRIPTS: Final = Path(__file__).with_name("migrations")
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     config.set_main_option("version_table", VERSION_TABLE)
@@ -54,7 +63,9 @@ def _config() -> Config:
 
 @cache
 def head_revision() -> str:
-    """The revision this package's schema is at (the single head of its scripts)."""
+    """The head of the migration scripts shipped in the package (loads Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships revisions
         raise ConfigurationError("s2c-sqlalchemy ships no migration scripts")
@@ -67,16 +78,18 @@ def _url(engine: Engine) -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The s2c revision recorded in the database, or None when it has no s2c schema."""
+    versions = table(VERSION_TABLE, column("version_num"))
     try:
         with engine.connect() as conn:
             conn.execution_options(**{READ_ONLY: True})
-            context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-            heads = context.get_current_heads()
+            if not inspect(conn).has_table(VERSION_TABLE):
+                return None
+            found = conn.execute(select(versions.c.version_num)).scalars().all()
     except SQLAlchemyError as exc:
         from s2c_sqlalchemy.storage import backend_error
 
         raise backend_error(exc, f"reading the schema revision of {_url(engine)!r}") from exc
-    return heads[0] if heads else None
+    return str(found[0]) if found else None
 
 
 def require_current_schema(engine: Engine) -> None:
@@ -85,7 +98,7 @@ def require_current_schema(engine: Engine) -> None:
     The message says how to create or upgrade it.
     """
     current = current_revision(engine)
-    if current == head_revision():
+    if current == SCHEMA_REVISION:
         return
     url = _url(engine)
     if current is None:
@@ -95,14 +108,14 @@ def require_current_schema(engine: Engine) -> None:
             f"open_sql_storage(url, clock, create_schema=True)",
             url=url,
             revision=None,
-            required=head_revision(),
+            required=SCHEMA_REVISION,
         )
     raise ConfigurationError(
         f"the s2c schema of {url!r} is at revision {current!r} but this version of "
-        f"s2c-sqlalchemy needs {head_revision()!r}: run s2c_sqlalchemy.migrate({url!r})",
+        f"s2c-sqlalchemy needs {SCHEMA_REVISION!r}: run s2c_sqlalchemy.migrate({url!r})",
         url=url,
         revision=current,
-        required=head_revision(),
+        required=SCHEMA_REVISION,
     )
 
 
@@ -131,6 +144,10 @@ def migrate(url_or_engine: str | URL | Engine, *, revision: str = "heads") -> st
         engine, owned = url_or_engine, False
     else:
         engine, owned = make_engine(url_or_engine), True
+
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     try:
         config = _config()
         with engine.begin() as conn:
