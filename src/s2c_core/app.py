@@ -23,6 +23,8 @@ from s2c_core.plugins import event_subscriptions, make_plugin_manager, open_stor
 from s2c_core.policy import Policy
 from s2c_core.ports import Storage
 from s2c_core.services._base import Context
+from s2c_core.services.bank import BankService
+from s2c_core.services.direct_debit import DirectDebitService
 from s2c_core.services.invoicing import InvoiceService
 from s2c_core.services.kpi import KpiService
 from s2c_core.services.outbox import DeliveryReport, OutboxDispatcher
@@ -77,6 +79,8 @@ class S2C:
         self.leads = LeadService(self.ctx, self.quotes, self.customers)
         self.invoices = InvoiceService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.bank = BankService(self.ctx, self.payments)
+        self.direct_debit = DirectDebitService(self.ctx)
         self.receivables = ReceivableService(self.ctx)
         self.kpi = KpiService(self.ctx)
         self._delivering = False
