@@ -54,12 +54,6 @@ def test_a_later_payment_allocated_to_it_reverses_the_write_off(
     assert invoice.write_off_reason == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: PaymentService.auto_apply_in caps what it takes at invoice.open_amount, "
-    "which is zero for a written-off invoice, so a payment matched by reference stays "
-    "unapplied (fix reported for services/payments.py)",
-)
 def test_a_later_payment_by_reference_reverses_the_write_off(app: S2C, clock: FixedClock) -> None:
     inv = _invoice(app, _customer(app))
     app.receivables.write_off(inv.id, reason="customer unreachable")

@@ -51,6 +51,13 @@ def _zero(m: Money | None, currency: str) -> Money:
     return m if m is not None else Money.zero(currency)
 
 
+def _collectible(invoice: Invoice) -> Money:
+    """What a payment can still settle: a written-off invoice counts its write-off as open."""
+    if invoice.status == InvoiceState.WRITTEN_OFF:
+        return attrs.evolve(invoice, written_off=None).open_amount
+    return invoice.open_amount
+
+
 def apply_to_invoice(
     tx: Tx, payment: Payment, invoice: Invoice, amount: Money, *, case_id: str = ""
 ) -> tuple[Invoice, Allocation]:
@@ -246,7 +253,8 @@ class PaymentService:
                 break
             if invoice.currency != payment.amount.currency.code:
                 continue
-            take = left if left <= invoice.open_amount else invoice.open_amount
+            collectible = _collectible(invoice)
+            take = left if left <= collectible else collectible
             if take.is_positive():
                 plan.append((invoice.id, take))
                 left -= take
