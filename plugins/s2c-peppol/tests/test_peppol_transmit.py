@@ -92,3 +92,23 @@ def test_bad_receiver_document_or_id_is_refused(transmitter: FolderTransmitter, 
     with pytest.raises(NotFoundError):
         transmitter.status("never")
     assert list((transmitter.root / "outbox").iterdir()) == []
+
+
+def test_the_lifecycle_diagram_in_the_docs_matches_the_table() -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "how-to" / "peppol.md"
+    if not doc.exists():
+        pytest.skip("docs not in this checkout")
+    text = doc.read_text("utf-8")
+    diagram = text.split("stateDiagram-v2", 1)[1].split("```", 1)[0]
+    edges = set()
+    for row in diagram.splitlines():
+        if ": " in row and "-->" in row:
+            arrow, event = row.strip().split(": ")
+            source, dest = (s.strip() for s in arrow.split("-->"))
+            edges.add((event, source, dest))
+    table = {
+        (event, s.value, dest.value)
+        for event, sources, dest in TRANSMISSION_FLOW.table
+        for s in sources
+    }
+    assert edges == table
