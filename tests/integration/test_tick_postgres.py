@@ -16,6 +16,7 @@ from s2c_core.ports import Notification
 pytest.importorskip("s2c_sqlalchemy")
 
 from s2c_sqlalchemy import migrate
+from s2c_sqlalchemy import plugin as sql_plugin
 from s2c_sqlalchemy.testing import fresh_database
 
 pytestmark = pytest.mark.postgres
@@ -52,7 +53,14 @@ def pg_books(postgres_url: str) -> Iterator[str]:
 
 
 def _open(url: str, clock: FixedClock, recorder: _Recorder) -> S2C:
-    return S2C.open(url, clock=clock, policy=POLICY, plugins=[recorder])
+    # the SQL backend registered explicitly: other installed plugins play no part here
+    return S2C.open(
+        url,
+        clock=clock,
+        policy=POLICY,
+        plugins=[sql_plugin, recorder],
+        load_entry_points=False,
+    )
 
 
 def _books(app: S2C, customers: int) -> list[str]:
