@@ -44,7 +44,7 @@ class LoggingNotifierPlugin:
     def __init__(self) -> None:
         self.notifier = LoggingNotifier()
 
-    @hookimpl
+    @hookimpl(trylast=True)
     def s2c_notifiers(self) -> list[LoggingNotifier]:
         """The logging notifier, as the fallback for every channel."""
         return [self.notifier]
