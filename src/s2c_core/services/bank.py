@@ -913,7 +913,9 @@ class BankService:
     ) -> tuple[Payment, str] | None:
         """The payment a return gives back: by end-to-end id, then reference, then payer IBAN.
 
-        Only payments of exactly the returned amount, not yet returned, are considered.
+        Only payments of exactly the returned amount, not yet returned, are considered; the
+        payer's IBAN alone decides only for a return that names neither an end-to-end id nor
+        a reference, and only when one payment fits.
         """
         entry = work.entry
         amount = -entry.amount
@@ -944,6 +946,8 @@ class BankService:
         by_ref = [p for p in candidates if refs and p.structured_reference in refs]
         if by_ref:
             return by_ref[0], "reference"
+        if e2e or refs:
+            return None  # what the return names is not among them: do not guess
         iban = work.clues.iban
         by_iban = [p for p in candidates if iban and p.payer_iban == iban]
         if len(by_iban) == 1:

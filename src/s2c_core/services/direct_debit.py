@@ -346,7 +346,7 @@ class DirectDebitService:
                 mandates[mandate.customer_id] = mandate
         customers = tx.uow.repo("customer").get_many(sorted(mandates))
         out = []
-        for invoice in invoices:
+        for invoice in sorted(invoices, key=lambda i: (i.due_date or due_by, i.number or i.id)):
             mandate = mandates.get(invoice.customer_id)
             if mandate is None or not invoice.payment_reference:
                 continue
