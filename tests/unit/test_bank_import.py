@@ -14,7 +14,9 @@ from s2c_bank.testing import make_camt053
 from s2c_core import (
     S2C,
     BackendNotFoundError,
+    BusinessRuleError,
     Company,
+    ConflictError,
     FixedClock,
     Invoice,
     Line,
@@ -419,3 +421,55 @@ def test_a_statement_file_on_disk_is_read_by_path(app: S2C, tmp_path: object) ->
     result = app.bank.import_statement(path)
     assert result.source == str(path)
     assert result.matched == 1
+
+
+# -- failures inside a batch ------------------------------------------------------------------
+
+
+def test_a_batch_hit_by_conflicts_is_applied_entry_by_entry(
+    app: S2C, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = _customer(app)
+    invoices = [_invoice(app, customer, f"{30 + n}.00") for n in range(4)]
+    xml = make_camt053(
+        payments=[_pay(f"{30 + n}.00", i.payment_reference) for n, i in enumerate(invoices)]
+    )
+    real = app.payments.allocate_in
+    calls = {"n": 0}
+
+    def flaky(tx, payment, plan):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] <= 2:  # the batch and its one retry
+            raise ConflictError("invoice", plan[0][0], reason="a concurrent update won")
+        return real(tx, payment, plan)
+
+    monkeypatch.setattr(app.payments, "allocate_in", flaky)
+    result = app.bank.import_statement(xml)
+    assert result.counts == {"matched": 4}
+    assert {app.invoices.get(i.id).status for i in invoices} == {"paid"}
+    assert sum(1 for e in app.events(limit=100_000) if e.name == "PaymentReceived") == 4
+
+
+def test_an_entry_refused_by_a_rule_fails_alone_and_a_reimport_retries_it(
+    app: S2C, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = _customer(app)
+    good, bad = _invoice(app, customer, "10.00"), _invoice(app, customer, "20.00")
+    xml = make_camt053(
+        payments=[_pay("10.00", good.payment_reference), _pay("20.00", bad.payment_reference)]
+    )
+    real = app.payments.allocate_in
+
+    def refuse_bad(tx, payment, plan):  # type: ignore[no-untyped-def]
+        if plan[0][0] == bad.id:
+            raise BusinessRuleError("refused for the test", rule="test")
+        return real(tx, payment, plan)
+
+    monkeypatch.setattr(app.payments, "allocate_in", refuse_bad)
+    first = app.bank.import_statement(xml)
+    assert [o.outcome for o in first.outcomes] == [Outcome.MATCHED, Outcome.FAILED]
+    assert "refused for the test" in first.outcomes[1].message
+    monkeypatch.setattr(app.payments, "allocate_in", real)
+    second = app.bank.import_statement(xml)
+    assert [o.outcome for o in second.outcomes] == [Outcome.DUPLICATE, Outcome.MATCHED]
+    assert app.invoices.get(bad.id).status == "paid"
