@@ -78,16 +78,23 @@ def scalar(url: str, sql: str) -> object:
 
 
 @pytest.fixture(autouse=True)
-def _one_hypothesis_executor_per_backend() -> None:
+def _one_hypothesis_executor_per_backend() -> Iterator[None]:
     """Let the conformance suite's ``@given`` test run once per backend class.
 
     Hypothesis' ``differing_executors`` health check fails a ``@given`` method that runs on
     instances of several classes in one session, which is what a conformance suite does by
     design (each ``Test<Backend>`` subclass brings its own storage). The suite only suppresses
     ``function_scoped_fixture``, so, without changing it, this resets hypothesis' record of
-    the previous executor before each test. It is a no-op once the suite suppresses the check
-    itself (or if hypothesis stores the record differently).
+    the previous executor before and after each test (after, so that a suite run later in
+    the same session, such as core's in-memory one, starts clean too). It is a no-op once the
+    suite suppresses the check itself (or if hypothesis stores the record differently).
     """
+    _forget_hypothesis_executor()
+    yield
+    _forget_hypothesis_executor()
+
+
+def _forget_hypothesis_executor() -> None:
     from hypothesis.utils.conventions import not_set
 
     from s2c_core.testing.conformance import StorageContract

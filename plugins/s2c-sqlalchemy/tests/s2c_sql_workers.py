@@ -5,15 +5,33 @@ from __future__ import annotations
 import os
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import attrs
 from s2c_sqlalchemy import open_sql_storage
 
+from s2c_core.entities import CustomerId, Invoice, InvoiceId, Line, ProductId
 from s2c_core.events import OutboxMessage, OutboxStatus
-from s2c_core.testing.conformance.storage import make_invoice
+from s2c_core.lifecycle import InvoiceState
+from s2c_core.money import Money
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def make_invoice(n: int) -> Invoice:
+    """A small issued invoice (like the conformance suite's, without importing pytest and
+    hypothesis into every worker process)."""
+    return Invoice(
+        id=InvoiceId(f"inv_{n}"),
+        customer_id=CustomerId("cus_1"),
+        currency="EUR",
+        lines=(Line(ProductId("p1"), "Widget", Decimal(1), Money("100.00", "EUR")),),
+        status=InvoiceState.ISSUED,
+        issue_date=date(2026, 1, 5),
+        due_date=date(2026, 2, 4),
+        created_at=T0,
+    )
 
 
 def issue_numbers(url: str, worker: int, count: int) -> list[int]:
