@@ -60,7 +60,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the core and the plugins."""
     _install_project(session)
-    session.install(*TOOLS, "types-python-dateutil", "lxml-stubs")
+    session.install(*TOOLS, "types-python-dateutil", "types-lxml")
     session.run("mypy", "src", *[str(p / "src") for p in PLUGINS])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
@@ -51,10 +52,18 @@ def make_plugin_manager(
     for name, plugin in BUILTIN_PLUGINS:
         pm.register(plugin, name=name)
     if load_entry_points:
-        try:
-            pm.load_setuptools_entrypoints(PROJECT)
-        except Exception as exc:
-            raise PluginError(f"an installed s2c_core plugin failed to load: {exc}") from exc
+        for entry_point in entry_points(group=PROJECT):
+            if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
+                continue
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:
+                raise PluginError(
+                    f"installed s2c_core plugin {entry_point.name!r} ({entry_point.value}) "
+                    f"failed to load: {exc}",
+                    plugin=entry_point.name,
+                ) from exc
+            pm.register(plugin, name=entry_point.name)
     for plugin in plugins:
         pm.register(plugin)
     pm.check_pending()

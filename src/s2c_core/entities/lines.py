@@ -48,6 +48,24 @@ def _check_price(instance: object, attribute: object, value: Money) -> None:
         )
 
 
+def _check_vat(category: VatCategory, rate: Decimal, where: str) -> None:
+    """EN 16931 BR-S-05 / BR-Z-05 / BR-E-05 / BR-AE-05 / BR-IC-05 / BR-G-05 / BR-O-05:
+    standard-rated lines need a rate above zero, every other category a zero rate."""
+    if category == VatCategory.STANDARD:
+        if rate <= 0:
+            raise ValidationError(
+                f"{where}: VAT category S needs a rate above 0, got {rate}",
+                field="vat_rate",
+                value=rate,
+            )
+    elif rate != 0:
+        raise ValidationError(
+            f"{where}: VAT category {category.value} needs a 0 % rate, got {rate}",
+            field="vat_rate",
+            value=rate,
+        )
+
+
 @frozen
 class Line:
     """One line of a quote, order, invoice or credit note.
@@ -77,6 +95,9 @@ class Line:
     unit_code: str = "C62"
     cost: Money | None = None
 
+    def __attrs_post_init__(self) -> None:
+        _check_vat(self.vat_category, self.vat_rate, "line")
+
     @property
     def gross_amount(self) -> Money:
         """round(quantity × unit price), half-up."""
@@ -105,6 +126,7 @@ class AllowanceCharge:
     vat_rate: Decimal = field(default=Decimal(21), converter=as_decimal)
 
     def __attrs_post_init__(self) -> None:
+        _check_vat(self.vat_category, self.vat_rate, "allowance/charge")
         if self.amount.is_negative():
             raise ValidationError(
                 "allowance/charge amount must not be negative", field="amount", value=self.amount

@@ -126,6 +126,11 @@ class Product:
     stocked: bool = True
     version: int = 0
 
+    def __attrs_post_init__(self) -> None:
+        from s2c_core.entities.lines import _check_vat
+
+        _check_vat(self.vat_category, self.vat_rate, f"product {self.id}")
+
 
 @frozen
 class StockLevel:

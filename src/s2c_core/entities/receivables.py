@@ -96,6 +96,8 @@ class Invoice:
     allowances: tuple[AllowanceCharge, ...] = field(default=(), converter=as_tuple)
     note: str = ""
     buyer_reference: str = ""
+    purchase_order: str = ""
+    delivery_date: date | None = None
     paid: Money | None = None
     credited: Money | None = None
     written_off: Money | None = None

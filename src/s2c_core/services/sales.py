@@ -339,7 +339,7 @@ class CatalogService:
         unit_price: Money,
         *,
         cost: Money | None = None,
-        vat_rate: Decimal | int | str = Decimal(21),
+        vat_rate: Decimal | int | str | None = None,
         vat_category: str = "S",
         unit_code: str = "C62",
         stocked: bool = True,
@@ -353,7 +353,7 @@ class CatalogService:
             unit_price,
             cost=cost,
             vat_category=VatCategory(vat_category),
-            vat_rate=vat_rate,
+            vat_rate=vat_rate if vat_rate is not None else (21 if vat_category == "S" else 0),
             unit_code=unit_code,
             stocked=stocked,
         )
