@@ -223,6 +223,11 @@ def test_the_whole_chain_gives_funnel_cycle_times_and_fulfilment(
     funnel = app.kpi.funnel(march)
     assert (funnel.leads, funnel.quotes, funnel.orders, funnel.paid) == (2, 1, 1, 1)
     assert funnel.lead_to_quote == Decimal("50.00")
+    cohort = app.kpi.funnel(march, basis="leads")
+    assert (cohort.leads, cohort.quotes, cohort.orders, cohort.paid) == (2, 1, 1, 1)
+    assert cohort.lead_to_cash == Decimal("50.00")
+    with pytest.raises(ValidationError):
+        app.kpi.funnel(march, basis="magic")
     times = {(t.from_stage, t.to_stage): t.median_days for t in app.kpi.cycle_times()}
     assert times[("lead", "quote")] == Decimal("2.0")
     assert times[("quote", "order")] == Decimal("2.0")
@@ -230,6 +235,11 @@ def test_the_whole_chain_gives_funnel_cycle_times_and_fulfilment(
     assert times[("shipment", "invoice")] == Decimal("0.0")
     assert times[("invoice", "cash")] == Decimal("14.0")
     assert times[("lead", "cash")] == Decimal("20.0")
+    by_case = {(t.from_stage, t.to_stage): t for t in app.kpi.cycle_times(by="case")}
+    assert by_case[("lead", "cash")].cases == 1
+    assert by_case[("lead", "cash")].median_days == Decimal("20.0")
+    with pytest.raises(ValidationError):
+        app.kpi.cycle_times(by="magic")
     fulfilment = app.kpi.fulfilment(march)
     assert (fulfilment.orders, fulfilment.perfect_order_rate) == (1, Decimal("100.00"))
     assert app.kpi.fulfilment(Period.month(2026, 2)).orders == 0
@@ -249,6 +259,9 @@ def test_delivery_errors_and_lateness_break_perfect_orders(app: S2C, clock: Fixe
     assert (report.orders, report.perfect_orders) == (2, 0)
     assert report.on_time_rate == Decimal("50.00")
     assert report.damage_free_rate == Decimal("50.00")
+    per_order = {(t.from_stage, t.to_stage): t.cases for t in app.kpi.cycle_times()}
+    per_customer = {(t.from_stage, t.to_stage): t.cases for t in app.kpi.cycle_times(by="case")}
+    assert (per_order[("order", "shipment")], per_customer[("order", "shipment")]) == (2, 1)
 
 
 def test_report_is_json_safe_with_amounts_as_decimal_strings(

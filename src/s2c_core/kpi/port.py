@@ -21,7 +21,8 @@ see [invoice_fact][s2c_core.kpi.port.invoice_fact]):
   payment-behaviour statistics);
 * a manual write-off (an invoice in state ``written_off``) is the amount of its latest
   ``InvoiceWrittenOff`` event, dated by that event's UTC date;
-* ``disputed`` is the invoice's amount currently under dispute.
+* ``disputed`` is the amount of the invoice's latest dispute opened up to the as-of date,
+  whatever its outcome (so a dispute rate counts the invoices that were disputed).
 
 With these rules a fact's open amount at a far future date equals the invoice's stored open
 amount (negative for a credit note), so a backend can compute "open as of *d*" as the stored
@@ -44,12 +45,12 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from s2c_core.entities.receivables import Allocation, DocumentKind, Invoice
+from s2c_core.entities.receivables import Allocation, Dispute, DocumentKind, Invoice
 from s2c_core.kpi.aging import DEFAULT_AGING_EDGES, AgingBasis, AgingReport
 from s2c_core.kpi.drivers import CustomerBalance
 from s2c_core.kpi.facts import InvoiceFact, PaymentFact, Period
@@ -69,6 +70,7 @@ __all__ = [
     "forecast_facts",
     "forecast_inputs_from_facts",
     "invoice_fact",
+    "latest_disputes",
 ]
 
 WRITE_OFF_EVENT = "InvoiceWrittenOff"
@@ -302,6 +304,7 @@ def invoice_fact(
     segment: str,
     settlements: Iterable[PaymentFact] = (),
     write_off: tuple[Money, date] | None = None,
+    disputed: Money | None = None,
     salesperson: str = "",
 ) -> InvoiceFact:
     """The [InvoiceFact][s2c_core.kpi.facts.InvoiceFact] of one issued document.
@@ -312,6 +315,7 @@ def invoice_fact(
         settlements: What settled it (see the module docstring), in any order; they are
             sorted by date then amount so that every backend builds equal facts.
         write_off: The manual write-off ``(amount, date)``, if any.
+        disputed: The amount of its latest dispute, if any.
         salesperson: The salesperson credited with the sale.
 
     Amounts are signed by kind (credit notes negative); ``net_amount`` is the tax-exclusive
@@ -344,11 +348,34 @@ def invoice_fact(
         paid=ordered,
         written_off=None if write_off is None else write_off[0],
         written_off_date=None if write_off is None else write_off[1],
-        disputed=invoice.disputed or Money.zero(invoice.currency),
+        disputed=disputed or Money.zero(invoice.currency),
         salesperson=salesperson,
         cost=None if cost is None else cost * sign,
         net_amount=totals.tax_exclusive * sign,
     )
+
+
+def latest_disputes(disputes: Iterable[Dispute], as_of: date | None) -> dict[str, Money]:
+    """The amount of each invoice's latest dispute opened up to *as_of* (UTC date), by invoice.
+
+    Examples:
+        >>> from datetime import datetime, UTC
+        >>> from s2c_core.entities import Dispute, DisputeId, InvoiceId, CustomerId
+        >>> d = Dispute(DisputeId("D1"), InvoiceId("I1"), CustomerId("C1"), Money(5, "EUR"),
+        ...             "price", opened_at=datetime(2024, 1, 9, tzinfo=UTC))
+        >>> latest_disputes([d], date(2024, 1, 8)), latest_disputes([d], None)
+        ({}, {'I1': Money('5.00', 'EUR')})
+    """
+    latest: dict[str, tuple[tuple[datetime, str], Money]] = {}
+    for dispute in disputes:
+        opened = dispute.opened_at or datetime.min.replace(tzinfo=UTC)
+        if as_of is not None and opened.astimezone(UTC).date() > as_of:
+            continue
+        rank = (opened, dispute.id)
+        seen = latest.get(dispute.invoice_id)
+        if seen is None or rank > seen[0]:
+            latest[dispute.invoice_id] = (rank, dispute.amount)
+    return {invoice_id: amount for invoice_id, (_, amount) in latest.items()}
 
 
 def _split(total: int, parts: int) -> list[int]:

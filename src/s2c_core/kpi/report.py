@@ -124,7 +124,8 @@ class KpiReport:
             (customers trimmed to the largest contributions).
         aging: Aging buckets at *as_of* (days past due).
         cei: Collection effectiveness of *period* (None when undefined).
-        funnel: Lead-to-cash conversion over *period*.
+        funnel: What entered each stage of the chain during *period* (activity basis).
+        lead_funnel: The leads captured in *period* followed down the chain (cohort basis).
         cycle_times: Days between the stages of the chain (all cases so far).
         forecast: Weekly cash forecast from *as_of* (without per-invoice lines).
         margins: Revenue and gross margin of *period*.
@@ -132,6 +133,7 @@ class KpiReport:
         bad_debt: Write-offs against credit sales over *period*.
         disputes: Dispute rate of the invoices of *period*.
         largest_balances: The customers with the largest open balances at *as_of*.
+        customer_names: Names of the customers the report mentions, by id.
     """
 
     currency: str
@@ -147,6 +149,7 @@ class KpiReport:
     aging: AgingReport
     cei: CeiReport | None
     funnel: FunnelReport
+    lead_funnel: FunnelReport
     cycle_times: tuple[StageTransitionTime, ...]
     forecast: CashForecast
     margins: MarginReport
@@ -154,6 +157,7 @@ class KpiReport:
     bad_debt: BadDebtReport
     disputes: DisputeReport
     largest_balances: tuple[CustomerBalance, ...]
+    customer_names: Mapping[str, str] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-safe data, with ``"version"`` and ``"kind"`` keys added.

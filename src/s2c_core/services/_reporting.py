@@ -26,6 +26,7 @@ from s2c_core.kpi.port import (
     balances_from_facts,
     forecast_inputs_from_facts,
     invoice_fact,
+    latest_disputes,
 )
 from s2c_core.kpi.receivables import credit_sales, current_receivables, open_receivables
 from s2c_core.lifecycle import InvoiceState, PaymentState
@@ -76,6 +77,7 @@ class RepositoryReporting:
             customers = uow.repo("customer").get_many(customer_ids)
             written = {str(d.id) for d in docs if d.status == InvoiceState.WRITTEN_OFF}
             write_offs = latest_write_offs(uow, written)
+            disputes = latest_disputes(uow.repo("dispute").query(), as_of)
         settlements: dict[str, list[PaymentFact]] = {}
         for payment in payments:
             for allocation in payment.allocations:
@@ -105,6 +107,7 @@ class RepositoryReporting:
                     segment=customer.segment if customer is not None else "",
                     settlements=settlements.get(doc.id, ()),
                     write_off=write_off,
+                    disputed=disputes.get(doc.id),
                 )
             )
         return facts

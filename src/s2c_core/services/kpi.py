@@ -86,22 +86,14 @@ from s2c_core.kpi.margins import MarginReport, margin_report
 from s2c_core.kpi.port import DsoInputs, ReportingQueries, forecast_facts
 from s2c_core.kpi.report import DsoTrendPoint, KpiReport
 from s2c_core.lifecycle import InvoiceState, OrderState, QuoteState
+from s2c_core.ports import UnitOfWork
 from s2c_core.services._base import Context
 from s2c_core.services._reporting import RepositoryReporting
+from s2c_core.services._stages import STAGE_EVENTS, stage_events
 
 __all__ = ["STAGE_EVENTS", "DsoMethod", "KpiService", "month_periods"]
 
 log = logging.getLogger(__name__)
-
-STAGE_EVENTS: Final[Mapping[str, str]] = {
-    "LeadCaptured": "lead",
-    "QuoteSent": "quote",
-    "OrderConfirmed": "order",
-    "ShipmentShipped": "shipment",
-    "InvoiceIssued": "invoice",
-    "InvoicePaid": "cash",
-}
-"""Event name -> stage of the chain, for cycle times (invoices only, not credit notes)."""
 
 DsoMethod = str
 """``"simple"``, ``"average"`` or ``"countback"``."""
@@ -395,43 +387,76 @@ class KpiService:
         cur = self._cur(currency)
         return margin_report(self._facts(period.end, cur), period, currency=cur)
 
-    def funnel(self, period: Period) -> FunnelReport:
-        """Lead -> quote -> order -> cash conversion of what happened in *period*.
+    def funnel(self, period: Period, *, basis: str = "activity") -> FunnelReport:
+        """Lead -> quote -> order -> cash conversion over *period*.
 
-        Counts: leads captured in the period; quotes sent in it (the last revision of each);
-        orders confirmed in it; of those orders, the ones whose invoices are all paid (or
-        credited) by now.
+        Args:
+            period: The period.
+            basis: ``"activity"``: what entered each stage during the period: leads
+                captured, quotes sent (the last revision of each), orders confirmed, and of
+                those orders the ones whose invoices are all paid (or credited) by now; with
+                existing customers quoting without a lead, quotes may outnumber leads.
+                ``"leads"``: the cohort of leads captured in the period followed down the
+                chain, counted per lead: leads with a sent quote, with an order, with the
+                order paid (whenever that happened).
         """
+        if basis not in ("activity", "leads"):
+            raise ValidationError(
+                f"unknown funnel basis {basis!r}; use activity or leads",
+                field="basis",
+                value=basis,
+            )
         with self._ctx.tx() as tx:
             leads = [
                 lead.id
                 for lead in tx.uow.repo("lead").query()
                 if lead.created_at is not None and lead.created_at.date() in period
             ]
-            quotes = [
-                quote.id
+            sent = [
+                quote
                 for quote in tx.uow.repo("quote").query(status=_SENT_QUOTES)
-                if quote.sent_at is not None
-                and quote.sent_at.date() in period
-                and quote.superseded_by is None
+                if quote.sent_at is not None and quote.superseded_by is None
             ]
-            orders: list[Order] = [
-                order
-                for order in tx.uow.repo("order").query()
-                if order.confirmed_at is not None and order.confirmed_at.date() in period
-            ]
-            ids = [o.id for o in orders]
-            invoices: list[Invoice] = []
-            for start in range(0, len(ids), _CHUNK):
-                invoices += tx.uow.repo("invoice").query(
-                    order_id=tuple(ids[start : start + _CHUNK]), kind="invoice"
+            if basis == "leads":
+                cohort = set(leads)
+                sent = [q for q in sent if q.lead_id in cohort]
+                orders: list[Order] = list(
+                    tx.uow.repo("order").get_many([q.order_id for q in sent if q.order_id]).values()
                 )
+            else:
+                sent = [q for q in sent if q.sent_at is not None and q.sent_at.date() in period]
+                orders = [
+                    order
+                    for order in tx.uow.repo("order").query()
+                    if order.confirmed_at is not None and order.confirmed_at.date() in period
+                ]
+            orders = [o for o in orders if o.confirmed_at is not None]
+            paid = self._paid_orders(tx.uow, [o.id for o in orders])
+        if basis == "leads":
+            lead_of = {q.order_id: q.lead_id for q in sent if q.order_id}
+            return funnel_conversion(
+                leads=leads,
+                quotes=[q.lead_id for q in sent if q.lead_id],
+                orders=[lead_of[o.id] for o in orders if lead_of.get(o.id)],
+                paid=[lead_of[oid] for oid in paid if lead_of.get(oid)],
+            )
+        return funnel_conversion(
+            leads=leads, quotes=[q.id for q in sent], orders=[o.id for o in orders], paid=paid
+        )
+
+    @staticmethod
+    def _paid_orders(uow: UnitOfWork, order_ids: Sequence[str]) -> list[str]:
+        """The orders among *order_ids* with at least one invoice, all paid or credited."""
+        invoices: list[Invoice] = []
+        for start in range(0, len(order_ids), _CHUNK):
+            invoices += uow.repo("invoice").query(
+                order_id=tuple(order_ids[start : start + _CHUNK]), kind="invoice"
+            )
         states: dict[str, list[str]] = {}
         for invoice in invoices:
             if invoice.order_id is not None and invoice.status != InvoiceState.DRAFT:
                 states.setdefault(invoice.order_id, []).append(str(invoice.status))
-        paid = [oid for oid, found in states.items() if all(s in _PAID_STATES for s in found)]
-        return funnel_conversion(leads=leads, quotes=quotes, orders=ids, paid=paid)
+        return [oid for oid, found in states.items() if all(s in _PAID_STATES for s in found)]
 
     def fulfilment(self, period: Period) -> FulfilmentReport:
         """Perfect-order figures of the orders fulfilled with a last delivery in *period*.
@@ -485,41 +510,30 @@ class KpiService:
             yield from events
             after = events[-1].sequence if events[-1].sequence else after + len(events)
 
-    def stage_events(self) -> list[StageEvent]:
+    def stage_events(self, *, by: str = "order") -> list[StageEvent]:
         """The event log as [StageEvent][s2c_core.kpi.facts.StageEvent]s of the chain.
 
-        Stages come from [STAGE_EVENTS][s2c_core.services.kpi.STAGE_EVENTS] (credit notes
-        left out). Cases are the events' ``case_id``; a converted lead's case is mapped to
-        the customer it became, so one case runs from the lead to the cash.
+        Args:
+            by: ``"order"``: one case per order, linked from lead to cash through the ids
+                the events carry (quote -> order -> shipments, invoices -> payments);
+                ``"case"``: the events' ``case_id`` (usually the customer; a converted
+                lead's case is mapped to its customer), each case counted at its first
+                time in each stage.
         """
-        invoices: set[str] = set()
-        lead_customer: dict[str, str] = {}
-        raw: list[tuple[str, str, DomainEvent]] = []
-        for event in self.event_log():
-            if event.name == "LeadConverted":
-                customer = event.data.get("customer_id")
-                if isinstance(customer, str) and customer:
-                    lead_customer[event.case_id or event.aggregate_id] = customer
-                continue
-            stage = STAGE_EVENTS.get(event.name)
-            if stage is None:
-                continue
-            if event.name == "InvoiceIssued":
-                if event.data.get("kind", "invoice") != "invoice":
-                    continue
-                invoices.add(event.aggregate_id)
-            elif event.name == "InvoicePaid" and event.aggregate_id not in invoices:
-                continue
-            raw.append((event.case_id or event.aggregate_id, stage, event))
-        return [
-            StageEvent(lead_customer.get(case, case), stage, event.at) for case, stage, event in raw
-        ]
+        if by not in ("order", "case"):
+            raise ValidationError(
+                f"unknown case basis {by!r}; use order or case", field="by", value=by
+            )
+        return stage_events(self.event_log(), by=by)
 
     def cycle_times(
-        self, *, stages: Sequence[str] = DEFAULT_STAGES
+        self, *, stages: Sequence[str] = DEFAULT_STAGES, by: str = "order"
     ) -> tuple[StageTransitionTime, ...]:
-        """Median, p90 and mean days between consecutive *stages*, from the event log."""
-        return stage_cycle_times(self.stage_events(), stages=stages)
+        """Median, p90 and mean days between consecutive *stages*, from the event log.
+
+        Cases are orders by default (``by="case"`` for the events' ``case_id``).
+        """
+        return stage_cycle_times(self.stage_events(by=by), stages=stages)
 
     # -- customers and collections -------------------------------------------------------
 
@@ -553,9 +567,10 @@ class KpiService:
         )
 
     def dispute_rate(self, period: Period, *, currency: str | None = None) -> DisputeReport:
-        """Invoices of *period* under dispute, by count and amount."""
+        """Invoices issued in *period* that were disputed (up to today), by count and amount."""
         cur = self._cur(currency)
-        return dispute_report(self._facts(period.end, cur), period, currency=cur)
+        facts = self._facts(max(period.end, self._today()), cur)
+        return dispute_report(facts, period, currency=cur)
 
     def cash_forecast(
         self,
@@ -627,6 +642,14 @@ class KpiService:
         forecast = self.cash_forecast(day, weeks=forecast_weeks, currency=cur)
         balances = self.open_by_customer(day, currency=cur)
         largest = sorted(balances, key=lambda b: (-b.receivables.amount, b.customer_id))[:top]
+        trend = self.dso_trend(day, months=trend_months, currency=cur)
+        mentioned = {b.customer_id for b in largest}
+        mentioned.update(c.customer_id for p in trend for c in p.drivers)
+        if drivers is not None:
+            mentioned.update(c.customer_id for c in drivers.customers)
+        with self._ctx.tx() as tx:
+            found = tx.uow.repo("customer").get_many(sorted(mentioned))
+        names = {cid: customer.name for cid, customer in found.items()}
         return KpiReport(
             currency=cur,
             as_of=day,
@@ -636,11 +659,12 @@ class KpiService:
             company=self._ctx.policy.company.name,
             dso=dso_now,
             dso_previous=dso_before,
-            dso_trend=self.dso_trend(day, months=trend_months, currency=cur),
+            dso_trend=trend,
             drivers=drivers,
             aging=self.aging(day, currency=cur),
             cei=cei_report,
             funnel=self.funnel(chosen),
+            lead_funnel=self.funnel(chosen, basis="leads"),
             cycle_times=self.cycle_times(),
             forecast=attrs.evolve(forecast, lines=()),
             margins=margin_report(facts, chosen, currency=cur),
@@ -648,6 +672,7 @@ class KpiService:
             bad_debt=bad_debt_report(facts, chosen, currency=cur),
             disputes=dispute_report(facts, chosen, currency=cur),
             largest_balances=tuple(largest),
+            customer_names=names,
         )
 
     def _maybe_dso(self, period: Period, currency: str) -> DsoReport | None:

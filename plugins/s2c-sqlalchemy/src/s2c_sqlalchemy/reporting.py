@@ -40,7 +40,7 @@ from sqlalchemy import Date, Executable, Integer, Text, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from s2c_core.codec import load
-from s2c_core.entities.receivables import Invoice
+from s2c_core.entities.receivables import Dispute, Invoice
 from s2c_core.kpi.aging import (
     DEFAULT_AGING_EDGES,
     AgingBasis,
@@ -59,6 +59,7 @@ from s2c_core.kpi.port import (
     OpenBalance,
     OpenItem,
     invoice_fact,
+    latest_disputes,
 )
 from s2c_core.money import Currency, Money, get_currency
 from s2c_sqlalchemy.engine import READ_ONLY
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
 __all__ = ["SqlReporting"]
 
 _FACT_BATCH: Final = 2000
+_DISPUTES: Final = text("SELECT data FROM s2c_dispute")
 
 
 def _after(day: date) -> datetime:
@@ -453,6 +455,10 @@ class SqlReporting:
         day = as_of or date.max - timedelta(days=1)
         settlements = self._settlements(day, cur)
         write_offs = self._write_offs(day, cur)
+        disputes = latest_disputes(
+            (load(Dispute, json.loads(row[0])) for row in self._rows(_DISPUTES, {})),
+            as_of,
+        )
         segments = {
             row[0]: row[1] or ""
             for row in self._rows(text("SELECT id, segment FROM s2c_customer"), {})
@@ -461,7 +467,9 @@ class SqlReporting:
             "SELECT data FROM s2c_invoice WHERE issue_date <= :d AND currency = :cur "
             "ORDER BY issue_date, id"
         ).bindparams(bindparam("d", type_=Date()))
-        return self._stream(stmt, {"d": day, "cur": currency}, settlements, write_offs, segments)
+        return self._stream(
+            stmt, {"d": day, "cur": currency}, settlements, write_offs, disputes, segments
+        )
 
     def _stream(
         self,
@@ -469,6 +477,7 @@ class SqlReporting:
         params: dict[str, Any],
         settlements: dict[str, list[PaymentFact]],
         write_offs: dict[str, tuple[Money, date]],
+        disputes: dict[str, Money],
         segments: dict[str, str],
     ) -> Iterator[InvoiceFact]:
         from s2c_sqlalchemy.storage import backend_error
@@ -483,6 +492,7 @@ class SqlReporting:
                         segment=segments.get(invoice.customer_id, ""),
                         settlements=settlements.get(invoice.id, ()),
                         write_off=write_offs.get(invoice.id),
+                        disputed=disputes.get(invoice.id),
                     )
         except SQLAlchemyError as exc:
             raise backend_error(exc, "reading invoice facts") from exc
