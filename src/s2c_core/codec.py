@@ -138,7 +138,11 @@ def _build_dumper(cls: type) -> _Dump:
 
 
 def _load_money(v: Any) -> Money:
-    return Money(v["amount"], get_currency(v["currency"]))
+    currency = get_currency(v["currency"])
+    amount = Decimal(v["amount"])
+    if amount.as_tuple().exponent == -currency.minor_unit:
+        return Money._trusted(amount, currency)  # stored by dump(): already validated
+    return Money(amount, currency)
 
 
 def _value_loader(tp: Any) -> _Load:

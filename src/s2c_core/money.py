@@ -257,6 +257,14 @@ class Money:
         value = to_decimal(amount)
         return cls(value.quantize(cur.quantum, rounding=str(rounding)), cur)
 
+    @classmethod
+    def _trusted(cls, amount: Decimal, currency: Currency) -> Money:
+        """Build without checks: only for amounts already validated (storage round trips)."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
     # -- views --------------------------------------------------------------------------------
 
     @property

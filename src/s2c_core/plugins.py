@@ -17,7 +17,7 @@ import pluggy
 from s2c_core import hookspecs
 from s2c_core._markers import PROJECT
 from s2c_core.clock import Clock
-from s2c_core.errors import BackendError, BackendNotFoundError, PluginError
+from s2c_core.errors import BackendError, BackendNotFoundError, PluginError, S2CError
 from s2c_core.events import DomainEvent
 from s2c_core.ports import DocumentRenderer, Notifier, StatementParser, Storage
 
@@ -73,7 +73,7 @@ def make_plugin_manager(
 def _call(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Any:
     try:
         return getattr(pm.hook, hook)(**kwargs)
-    except PluginError:
+    except S2CError:
         raise
     except Exception as exc:
         raise BackendError(f"plugin hook {hook} failed: {exc}") from exc

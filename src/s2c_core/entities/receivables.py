@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from attrs import field, frozen
 
@@ -112,7 +113,7 @@ class Invoice:
     issued_at: datetime | None = None
     version: int = 0
 
-    @property
+    @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals (see ``entities.lines``)."""
         return document_totals(self.lines, self.currency, self.allowances)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from attrs import field, frozen
 
@@ -98,7 +99,7 @@ class Quote:
     def __attrs_post_init__(self) -> None:
         _one_currency(self.lines, self.currency)
 
-    @property
+    @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals of the quote."""
         return document_totals(self.lines, self.currency, self.allowances)
@@ -168,7 +169,7 @@ class Order:
     def __attrs_post_init__(self) -> None:
         _one_currency(self.lines, self.currency)
 
-    @property
+    @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals of the whole order."""
         return document_totals(self.lines, self.currency, self.allowances)

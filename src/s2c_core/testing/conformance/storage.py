@@ -171,7 +171,12 @@ class StorageContract:
             assert [i.id for i in uow.repo("invoice").query(customer_id="cus_1")] == ["inv_1"]
 
     @settings(
-        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(cents=st.integers(min_value=-(10**15), max_value=10**15))
     def test_large_amounts_round_trip_exactly(self, storage: Storage, cents: int) -> None:
