@@ -12,6 +12,10 @@ import nox
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+# Example plugins (reference integrations) are installed like any third-party plugin.
+EXAMPLE_PLUGINS = sorted(
+    p for p in (ROOT / "examples").iterdir() if (p / "pyproject.toml").exists()
+)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
@@ -26,6 +30,8 @@ def _install_project(session: nox.Session, *, extras: str = "test") -> None:
     args = ["-e", f".[{extras}]"] if extras else ["-e", "."]
     for plugin in PLUGINS:
         args += ["-e", f"{plugin}[{extras}]" if extras else str(plugin)]
+    for plugin in EXAMPLE_PLUGINS:
+        args += ["-e", str(plugin)]
     session.install(*args)
 
 
