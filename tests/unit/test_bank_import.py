@@ -473,3 +473,50 @@ def test_an_entry_refused_by_a_rule_fails_alone_and_a_reimport_retries_it(
     second = app.bank.import_statement(xml)
     assert [o.outcome for o in second.outcomes] == [Outcome.DUPLICATE, Outcome.MATCHED]
     assert app.invoices.get(bad.id).status == "paid"
+
+
+# -- lookups: read once per import, or asked per unit of work ---------------------------------
+
+
+@pytest.mark.parametrize("mode", ["snapshot", "snapshot_paged", "per_batch"])
+def test_invoices_are_found_the_same_way_whatever_the_lookup(
+    app: S2C, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    import s2c_core.services.bank as bank
+
+    if mode == "snapshot_paged":
+        monkeypatch.setattr(bank, "SNAPSHOT_PAGE", 2)
+    if mode == "per_batch":
+        monkeypatch.setattr(bank, "PRELOAD_MIN", 0)
+        monkeypatch.setattr(bank, "PRELOAD_FACTOR", 0)
+    dupont = _customer(app)
+    lambert = _customer(app, "Garage Lambert", iban=IBAN_OTHER)
+    by_ref, by_number, by_amount = (_invoice(app, dupont, a) for a in ("10.00", "20.00", "30.00"))
+    unknown_payer = _invoice(app, lambert, "44.00")
+    extra = [_invoice(app, lambert, f"{50 + n}.00") for n in range(5)]
+    xml = make_camt053(
+        payments=[
+            _pay("10.00", by_ref.payment_reference),
+            _pay("20.00", f"re {by_number.number}", iban="BE68539007547034"),
+            _pay("30.00", "thanks"),
+            _pay("44.00", "?", name="Someone Else", iban="FR7630006000011234567890189"),
+            _pay(f"{52}.00", extra[2].payment_reference, name="Garage Lambert", iban=IBAN_OTHER),
+        ]
+    )
+    result = app.bank.import_statement(xml)
+    assert [(o.outcome, o.method) for o in result.outcomes] == [
+        (Outcome.MATCHED, "reference"),
+        (Outcome.MATCHED, "invoice_number"),
+        (Outcome.MATCHED, "amount"),
+        (Outcome.UNMATCHED, "none"),
+        (Outcome.MATCHED, "reference"),
+    ]
+    assert [o.invoice_ids for o in result.outcomes] == [
+        (by_ref.id,),
+        (by_number.id,),
+        (by_amount.id,),
+        (),
+        (extra[2].id,),
+    ]
+    (suggestion,) = app.bank.suggestions()
+    assert suggestion.candidates[0].invoice_ids == (unknown_payer.id,)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -37,6 +37,7 @@ from attrs import define, field, frozen
 from s2c_core.entities.common import PaymentId, as_tuple, new_id
 from s2c_core.entities.party import Customer
 from s2c_core.entities.receivables import Invoice, Payment
+from s2c_core.entities.registry import Range
 from s2c_core.entities.statement import BankEntry, BankStatement
 from s2c_core.errors import (
     BackendError,
@@ -80,8 +81,10 @@ BATCH_SIZE: Final = 200
 """Entries per unit of work."""
 PRELOAD_FACTOR: Final = 4
 PRELOAD_MIN: Final = 5_000
-"""Open invoices are read once per import when there are at most ``max(PRELOAD_MIN,
-PRELOAD_FACTOR x credits)`` of them; otherwise each batch asks storage for what it needs."""
+SNAPSHOT_PAGE: Final = 25_000
+"""Open invoices are read once per import (``SNAPSHOT_PAGE`` at a time, keeping only their
+keys) when there are at most ``max(PRELOAD_MIN, PRELOAD_FACTOR x credits)`` of them; otherwise
+each batch asks storage for what it needs."""
 NAME_MIN_SIMILARITY: Final = 0.75
 _COMMON_NAME_WORD: Final = 200  # a word shared by more customers says nothing about the payer
 RETURN_CODES: Final = frozenset({"RRTN", "UPDD", "PRDD", "RPCR"})
@@ -227,6 +230,12 @@ class _Work:
     note: str = ""
 
 
+def _work(entry: BankEntry, series: Sequence[str]) -> _Work:
+    kind, note = _kind_of(entry)
+    clues = EntryClues() if kind is _Kind.OTHER else clues_of(entry, series=series)
+    return _Work(entry, kind, clues, note)
+
+
 def _kind_of(entry: BankEntry) -> tuple[_Kind, str]:
     code = (entry.bank_transaction_code or "").rpartition("/")[2]
     if entry.amount.is_negative():
@@ -310,6 +319,9 @@ class _Snapshot:
         self.by_number: dict[str, str] = {}
         self.by_customer: dict[str, list[str]] = {}
         self._by_amount: dict[tuple[str, int], list[str]] | None = None
+        self.add(invoices)
+
+    def add(self, invoices: Iterable[Invoice]) -> None:
         for invoice in invoices:
             if invoice.payment_reference:
                 self.by_reference[invoice.payment_reference] = invoice.id
@@ -546,11 +558,6 @@ def _head(source: Source) -> bytes:
         return handle.read(SNIFF_BYTES)
 
 
-def _chunks(items: Sequence[_Work], size: int) -> Iterator[Sequence[_Work]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _candidates_data(candidates: Sequence[Candidate]) -> list[dict[str, object]]:
     return [c.as_data() for c in candidates]
 
@@ -624,29 +631,36 @@ class BankService:
         """
         name = _label(source, label)
         fmt, statements = self.read_statements(source, label=name)
-        series = tuple(dict.fromkeys((self._ctx.policy.invoice_series,)))
-        works = []
-        for statement in statements:
-            for entry in statement.entries:
-                kind, note = _kind_of(entry)
-                clues = EntryClues() if kind is _Kind.OTHER else clues_of(entry, series=series)
-                works.append(_Work(entry, kind, clues, note))
-        credits = sum(1 for w in works if w.kind is _Kind.CREDIT)
+        series = (self._ctx.policy.invoice_series,)
+        entries = [entry for statement in statements for entry in statement.entries]
+        credits = sum(1 for entry in entries if _kind_of(entry)[0] is _Kind.CREDIT)
         run = _Run(self._ctx, self._snapshot(credits) if credits else None)
         outcomes: list[EntryOutcome] = []
-        for chunk in _chunks(works, self._batch_size):
+        for start in range(0, len(entries), self._batch_size):
+            chunk = [_work(e, series) for e in entries[start : start + self._batch_size]]
             outcomes.extend(self._apply_chunk(chunk, run))
         self._record_import(name, fmt, statements, outcomes)
         return ImportResult(name, fmt, tuple(s.statement_id for s in statements), outcomes)
 
     def _snapshot(self, credits: int) -> _Snapshot | None:
+        """The open invoices' keys, read page by page, or None when there are too many."""
         cap = max(PRELOAD_MIN, PRELOAD_FACTOR * credits)
         with self._ctx.tx() as tx:
-            found = tx.uow.repo("invoice").query(kind="invoice", status=_OPEN_STATES, limit=cap + 1)
-        if len(found) > cap:
-            log.debug("more than %d open invoices: reading them batch by batch", cap)
-            return None
-        return _Snapshot(found)
+            repo = tx.uow.repo("invoice")
+            if repo.count(kind="invoice", status=_OPEN_STATES) > cap:
+                log.debug("more than %d open invoices: reading them batch by batch", cap)
+                return None
+            snapshot = _Snapshot(())
+            last: str | None = None
+            while True:
+                criteria: dict[str, Any] = {"kind": "invoice", "status": _OPEN_STATES}
+                if last is not None:
+                    criteria["number"] = Range(last, None)
+                page = repo.query(order_by="number", limit=SNAPSHOT_PAGE, **criteria)
+                snapshot.add(i for i in page if last is None or i.number != last)
+                if len(page) < SNAPSHOT_PAGE or page[-1].number in (None, last):
+                    return snapshot
+                last = page[-1].number
 
     def _apply_chunk(self, chunk: Sequence[_Work], run: _Run) -> list[EntryOutcome]:
         def body(tx: Tx) -> tuple[list[EntryOutcome], _Learned]:
