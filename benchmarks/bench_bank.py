@@ -121,17 +121,20 @@ def _open(backend: str, folder: Path) -> Any:
 def seed(app: Any, n: int) -> None:
     """N issued invoices of N/5 customers, written in bulk through one unit of work."""
     from s2c_core import Customer, Invoice, Line, Money, VatCategory
+    from s2c_core.entities.common import CustomerId, InvoiceId, ProductId
     from s2c_core.lifecycle.flows import InvoiceState
 
     customers = _customers(n)
     with app.storage.unit_of_work() as uow:
         repo = uow.repo("customer")
         for c in range(customers):
-            repo.add(Customer(f"cus_{c:07d}", f"Customer {c:07d} BV", iban=_iban(1000 + c)))
+            repo.add(
+                Customer(CustomerId(f"cus_{c:07d}"), f"Customer {c:07d} BV", iban=_iban(1000 + c))
+            )
         repo = uow.repo("invoice")
         for i in range(n):
             line = Line(
-                "svc",
+                ProductId("svc"),
                 "Service",
                 1,
                 Money.from_minor(_cents(i), "EUR"),
@@ -140,8 +143,8 @@ def seed(app: Any, n: int) -> None:
             )
             repo.add(
                 Invoice(
-                    f"inv_{i:08d}",
-                    f"cus_{i % customers:07d}",
+                    InvoiceId(f"inv_{i:08d}"),
+                    CustomerId(f"cus_{i % customers:07d}"),
                     "EUR",
                     (line,),
                     status=InvoiceState.ISSUED,

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> S2C:
         "g": invoice(app, lambert, "420.00", "Repair"),
         "h": invoice(app, lambert, "418.00", "Service"),
     }
-    numbers = {inv.id: inv.number for inv in books.values()}
+    numbers: dict[str, str | None] = {inv.id: inv.number for inv in books.values()}
     for key, inv in books.items():
         print(f"  issued {inv.number}  {inv.total}  ref {inv.payment_reference}  ({key})")
 

@@ -17,9 +17,9 @@ from s2c_core.services.bank import ImportResult, Outcome
 
 pytest.importorskip("s2c_sqlalchemy")
 
-import s2c_sqlalchemy.plugin  # noqa: E402
-from s2c_sqlalchemy import migrate  # noqa: E402
-from s2c_sqlalchemy.testing import fresh_database  # noqa: E402
+import s2c_sqlalchemy.plugin
+from s2c_sqlalchemy import migrate
+from s2c_sqlalchemy.testing import fresh_database
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 PAID_ON = date(2026, 3, 10)

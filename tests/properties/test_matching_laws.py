@@ -103,7 +103,7 @@ def st_case(draw: st.DrawFn) -> tuple[Money, EntryClues, MatchFacts]:
     return amount, clues, facts
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(case=st_case(), threshold=st.sampled_from([Decimal("0.5"), Decimal("0.8"), Decimal(1)]))
 def test_matching_never_allocates_more_than_the_entry_and_loses_nothing(
     case: tuple[Money, EntryClues, MatchFacts], threshold: Decimal
