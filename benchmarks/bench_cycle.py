@@ -1,0 +1,203 @@
+"""The full order-to-cash cycle on a SQLite file, against raw SQL doing the same work.
+
+One cycle = draft a quote, send it, accept it (order, credit decision, stock reservation),
+ship it (shipment, invoice with a gapless number and a structured reference) and record the
+payment, matched by its reference: seven units of work through the public API.
+
+**The floor** is measured in the same run: every SQL statement the library sent to SQLite
+during the measured cycles (reads included, with their parameters, inside the same
+``BEGIN IMMEDIATE`` ... ``COMMIT`` transactions) is captured and replayed with the raw
+``sqlite3`` module on a byte-identical copy of the database taken just before. The floor
+therefore does exactly the same writes and reads, with no Python domain work at all; the ratio
+``library / floor`` is what s2c_core adds on top of the database (entities, rules, events,
+JSON documents). Target: within 2x for the full cycle.
+
+* ``sequential``: cycles one after another, one customer each.
+* ``batch``: N quotes accepted, N orders shipped, then all payments arrive in one camt.053
+  statement imported and matched in batches (needs the s2c-bank plugin).
+
+Usage: ``python benchmarks/bench_cycle.py [--quick]`` or through ``benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from s2c_core import S2C, CreditPolicy, FixedClock, LineItem, Money, Policy
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+Op = tuple[str, str, Any]
+
+
+def _policy() -> Policy:
+    return Policy.default_eu(
+        "BE", credit=CreditPolicy(first_order_approve_up_to=Money("100000.00", "EUR"))
+    )
+
+
+def _open(path: Path, clock: FixedClock) -> S2C:
+    return S2C.open(f"sqlite:///{path}", clock=clock, policy=_policy(), load_entry_points=True)
+
+
+class Recorder:
+    """Captures every statement and transaction boundary the engine sends to sqlite3."""
+
+    def __init__(self, engine: Any) -> None:
+        self.ops: list[Op] = []
+        self.on = False
+        event.listen(engine, "before_cursor_execute", self._sql)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rollback)
+
+    def _sql(
+        self,
+        conn: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        if self.on:
+            self.ops.append(("many" if executemany else "one", statement, parameters))
+
+    def _commit(self, conn: Any) -> None:
+        if self.on:
+            self.ops.append(("commit", "", None))
+
+    def _rollback(self, conn: Any) -> None:
+        if self.on:
+            self.ops.append(("rollback", "", None))
+
+
+def replay(path: Path, ops: list[Op]) -> float:
+    """Run *ops* with raw sqlite3 on *path*; returns the seconds it took."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    cur = conn.cursor()
+    t0 = time.perf_counter()
+    for kind, statement, params in ops:
+        if kind == "one":
+            cur.execute(statement, params)
+            if statement.lstrip().upper().startswith("SELECT") or "RETURNING" in statement:
+                cur.fetchall()
+        elif kind == "many":
+            cur.executemany(statement, params)
+        elif kind == "commit":
+            conn.commit() if conn.in_transaction else None
+        else:
+            conn.rollback() if conn.in_transaction else None
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return elapsed
+
+
+def _seed(app: S2C, customers: int) -> list[str]:
+    app.catalog.add_product("beer", "Crate of Blonde", Money("24.50", "EUR"))
+    app.catalog.add_product("water", "Water 6x1l", Money("4.80", "EUR"))
+    app.catalog.receive_stock("beer", 10**6)
+    app.catalog.receive_stock("water", 10**6)
+    return [
+        app.customers.register(f"Customer {n}", credit_limit=Money("10000000.00", "EUR")).id
+        for n in range(customers)
+    ]
+
+
+def _cycle(app: S2C, clock: FixedClock, customer_id: str) -> None:
+    quote = app.quotes.draft(customer_id, [LineItem("beer", 3), LineItem("water", 5)])
+    app.quotes.send(quote.id)
+    order = app.quotes.accept(quote.id)
+    app.orders.ship(order.id)
+    invoice = app.invoices.list(order_id=order.id)[0]
+    app.payments.record(
+        invoice.total, received_on=clock.today(), reference=invoice.payment_reference
+    )
+
+
+def _measure(
+    workdir: Path, name: str, n: int, body: Callable[[S2C, FixedClock, list[str]], None]
+) -> dict[str, float]:
+    db = workdir / f"{name}.db"
+    clock = FixedClock(T0)
+    app = _open(db, clock)
+    customers = _seed(app, n)
+    body(app, clock, customers[:2])  # warm caches and code paths; not measured
+    engine = app.storage.engine  # type: ignore[attr-defined]
+    recorder = Recorder(engine)
+    engine.dispose()
+    with sqlite3.connect(db) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = workdir / f"{name}-floor.db"
+    shutil.copyfile(db, copy)
+    recorder.on = True
+    t0 = time.perf_counter()
+    body(app, clock, customers)
+    library = time.perf_counter() - t0
+    recorder.on = False
+    app.close()
+    floor = replay(copy, recorder.ops)
+    statements = sum(1 for kind, *_ in recorder.ops if kind in ("one", "many"))
+    return {
+        f"{name}_cycles": n,
+        f"{name}_library_ms_per_cycle": round(library / n * 1000, 3),
+        f"{name}_floor_ms_per_cycle": round(floor / n * 1000, 3),
+        f"{name}_statements_per_cycle": round(statements / n, 1),
+        f"{name}_ratio": round(library / floor, 2),
+    }
+
+
+def _sequential(app: S2C, clock: FixedClock, customers: list[str]) -> None:
+    for customer_id in customers:
+        _cycle(app, clock, customer_id)
+
+
+def _batch(app: S2C, clock: FixedClock, customers: list[str]) -> None:
+    from s2c_bank.testing import make_camt053
+
+    orders = []
+    for customer_id in customers:
+        quote = app.quotes.draft(customer_id, [LineItem("beer", 3), LineItem("water", 5)])
+        app.quotes.send(quote.id)
+        orders.append(app.quotes.accept(quote.id).id)
+    for order_id in orders:
+        app.orders.ship(order_id)
+    day = clock.today() + timedelta(days=1)
+    payments = []
+    for order_id in orders:
+        invoice = app.invoices.list(order_id=order_id)[0]
+        payments.append((invoice.total, invoice.payment_reference, "PAYER", "", day))
+    app.bank.import_statement(
+        make_camt053(payments=payments, statement_id=f"B{len(customers)}-{time.time_ns()}")
+    )
+
+
+def run(quick: bool = False) -> dict[str, float]:
+    """Sequential and batch cycles; returns timings per cycle and library/floor ratios."""
+    n = 60 if quick else 300
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="s2c-bench-cycle-") as tmp:
+        workdir = Path(tmp)
+        results.update(_measure(workdir, "sequential", n, _sequential))
+        try:
+            import s2c_bank  # noqa: F401
+        except ImportError:
+            results["batch_skipped"] = 1
+        else:
+            results.update(_measure(workdir, "batch", n, _batch))
+    return results
+
+
+if __name__ == "__main__":
+    for key, value in run(quick="--quick" in sys.argv).items():
+        print(f"{key:<36} {value}")
