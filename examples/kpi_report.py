@@ -307,6 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     app = _open(out, clock)
     try:
         Simulation(app, clock, random.Random(2026)).run()
+        # --8<-- [start:report]
         quarter = Period(date(2026, 1, 1), END)
         previous = Period(date(2025, 10, 1), date(2025, 12, 31))
         report = app.kpi.report(END, quarter, previous, trend_months=6)
@@ -320,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
             (out / "kpi-report.html").write_text(render_html(report), encoding="utf-8")
             (out / "events.ocel.json").write_text(json.dumps(export_ocel(events)), encoding="utf-8")
             (out / "events.xes").write_bytes(export_xes(events))
+        # --8<-- [end:report]
         backend = type(app.kpi.reporting).__name__
         print(f"{len(events)} events; KPIs computed by {backend}")
         if report.dso is not None:

@@ -125,6 +125,21 @@ def test_a_long_quarter_equals_the_calculators(books_url: str) -> None:
     _check(books_url, plan)
 
 
+def test_a_payment_returned_after_a_credit_note_leaves_the_credited_invoice_open(
+    books_url: str,
+) -> None:
+    # Found by hypothesis: the invoice stays "credited" with 0.01 open once the customer
+    # credit that paid it is returned, so the SQL must not trust the state alone.
+    plan: list[Step] = [
+        ("invoice", 0, 1, 1, "net30"),
+        ("prepay", 0, 1),
+        ("invoice", 0, 1, 1, "net30"),
+        ("credit", 0, True),
+        ("return", 0),
+    ]
+    _check(books_url, plan)
+
+
 def test_storage_reporting_is_cached_and_satisfies_the_port(tmp_path: Path) -> None:
     from s2c_core.kpi.port import ReportingQueries
 

@@ -629,14 +629,15 @@ class KpiService:
             chosen.start - timedelta(days=chosen.days), chosen.opening_date
         )
         facts = self._facts(max(day, chosen.end), cur)
-        dso_now = self._maybe_dso(chosen, cur)
+        inputs = self.reporting.dso_inputs(chosen, currency=cur)
+        dso_now = _dso_report(inputs) if inputs.credit_sales.is_positive() else None
         dso_before = self._maybe_dso(before, cur)
         drivers = None
         if dso_now is not None and dso_before is not None:
             full = self.dso_drivers(before, chosen, currency=cur)
             drivers = attrs.evolve(full, customers=full.customers[:top])
         try:
-            cei_report: CeiReport | None = self.cei(chosen, currency=cur)
+            cei_report: CeiReport | None = _cei_report(inputs)
         except ValidationError:
             cei_report = None
         forecast = self.cash_forecast(day, weeks=forecast_weeks, currency=cur)
@@ -696,3 +697,10 @@ def _dso_report(inputs: DsoInputs) -> DsoReport:
         best,
         simple - best,
     )
+
+
+def _cei_report(inputs: DsoInputs) -> CeiReport:
+    """The monthly-convention [CeiReport][s2c_core.kpi.cei.CeiReport] of *inputs*."""
+    begin, sales = inputs.receivables_begin, inputs.credit_sales
+    end, current = inputs.receivables_end, inputs.current_end
+    return CeiReport(inputs.period, begin, sales, end, current, cei(begin, sales, end, current))

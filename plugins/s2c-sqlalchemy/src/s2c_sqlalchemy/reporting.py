@@ -16,9 +16,11 @@ rules (see [s2c_core.kpi.port][s2c_core.kpi.port]) a document's open amount at t
 * the manual write-off, when the latest ``InvoiceWrittenOff`` event of a written-off invoice
   is dated after *d*.
 
-The index on ``received_on``, ``issue_date`` and the event log's ``(name, at)`` keep this
-add-back to the recent rows; for *d* today it is empty and the query reads indexed columns
-only. Money inside JSON documents is a decimal string quantized to the minor unit (core's
+So each balance reads two sets of rows and adds them up (``UNION ALL``, then ``SUM``): the
+documents open now, through the ``status`` index (in any other state nothing is open), and
+the settlements dated after *d*, through the indexes on ``received_on``, ``issue_date`` and
+the event log's ``(name, at)``; for *d* today the second set is empty. Neither grows with the
+paid history. Money inside JSON documents is a decimal string quantized to the minor unit (core's
 codec), so ``REPLACE(amount, '.', '')`` cast to an integer is its exact minor units.
 
 The lateness histogram of the forecast reads every allocation up to the as-of date (one pass
@@ -80,10 +82,21 @@ def _after(day: date) -> datetime:
 
 
 class _Dialect:
-    """The JSON fragments of one dialect (everything else is plain SQL)."""
+    """The dialect-specific fragments: JSON access, day differences and SQLite index choices.
+
+    SQLite has no statistics unless ``ANALYZE`` ran, and then guesses that ``currency = ?``
+    is as selective as ``status IN (...)``; ``INDEXED BY`` names the index that makes each
+    query read only the rows it needs (PostgreSQL plans from its own statistics).
+    """
 
     def __init__(self, name: str) -> None:
         self.pg = name == "postgresql"
+
+    def table(self, name: str, alias: str, index: str) -> str:
+        """*name* AS *alias*, read through its index on *index* (a hint on SQLite)."""
+        if self.pg:
+            return f"{name} {alias}"
+        return f"{name} {alias} INDEXED BY ix_{name}_{index}"
 
     def minor(self, text_expr: str) -> str:
         """Minor units of a decimal string expression (NULL stays NULL)."""
@@ -91,10 +104,14 @@ class _Dialect:
         return f"CAST(REPLACE({text_expr}, '.', '') AS {kind})"
 
     def allocations(self, condition: str) -> str:
-        """Rows ``(invoice_id, settled_on, amount)`` of live allocations matching *condition*."""
+        """Rows ``(invoice_id, settled_on, amount)`` of live allocations matching *condition*.
+
+        *condition* is on ``p.received_on``, so the payments are read by that index.
+        """
+        payments = self.table("s2c_payment", "p", "received_on")
         if self.pg:
             src = (
-                "s2c_payment p CROSS JOIN LATERAL "
+                f"{payments} CROSS JOIN LATERAL "
                 "jsonb_array_elements(CAST(p.data AS jsonb) -> 'allocations') AS a(value)"
             )
 
@@ -103,7 +120,7 @@ class _Dialect:
 
             invoice = "(a.value ->> 'invoice_id')"
         else:
-            src = "s2c_payment p, json_each(p.data, '$.allocations') a"
+            src = f"{payments} CROSS JOIN json_each(p.data, '$.allocations') a"
 
             def field(path: str) -> str:
                 return f"json_extract(a.value, '$.{path}.amount')"
@@ -120,7 +137,10 @@ class _Dialect:
         )
 
     def credits(self, condition: str) -> str:
-        """Rows ``(invoice_id, settled_on, amount, note_id)`` of applied credit notes."""
+        """Rows ``(invoice_id, settled_on, amount, note_id)`` of applied credit notes.
+
+        *condition* is on ``n.issue_date``, so the notes are read by that index.
+        """
         if self.pg:
             doc = "CAST(n.data AS jsonb)"
             target = f"({doc} ->> 'credited_invoice_id')"
@@ -128,10 +148,11 @@ class _Dialect:
         else:
             target = "json_extract(n.data, '$.credited_invoice_id')"
             credited = "json_extract(n.data, '$.credited.amount')"
+        notes = self.table("s2c_invoice", "n", "issue_date")
         return (
             f"SELECT {target} AS invoice_id, n.issue_date AS settled_on, "
             f"{self.minor(credited)} AS amount, n.id AS note_id "
-            f"FROM s2c_invoice n WHERE n.kind = 'credit_note' AND n.issue_date IS NOT NULL "
+            f"FROM {notes} WHERE n.kind = 'credit_note' AND n.issue_date IS NOT NULL "
             f"AND {credited} IS NOT NULL AND {target} IS NOT NULL AND {condition}"
         )
 
@@ -139,13 +160,17 @@ class _Dialect:
         """Rows ``(invoice_id, at, amount)``: latest write-off of written-off invoices."""
         if self.pg:
             amount = "(CAST(e.data AS jsonb) -> 'amount' ->> 'amount')"
+            events, latest = "s2c_events e", "s2c_events x"
         else:
             amount = "json_extract(e.data, '$.amount.amount')"
+            events = "s2c_events e INDEXED BY ix_s2c_events_name_at"
+            latest = "s2c_events x INDEXED BY ix_s2c_events_aggregate_id"
         return (
             f"SELECT e.aggregate_id AS invoice_id, e.at AS at, {self.minor(amount)} AS amount "
-            f"FROM s2c_events e JOIN s2c_invoice w ON w.id = e.aggregate_id "
-            f"WHERE e.name = '{WRITE_OFF_EVENT}' AND w.status = 'written_off' "
-            f"AND e.sequence = (SELECT MAX(x.sequence) FROM s2c_events x "
+            f"FROM {events} CROSS JOIN s2c_invoice w "
+            f"WHERE w.id = e.aggregate_id AND e.name = '{WRITE_OFF_EVENT}' "
+            f"AND w.status = 'written_off' "
+            f"AND e.sequence = (SELECT MAX(x.sequence) FROM {latest} "
             f"WHERE x.aggregate_id = e.aggregate_id AND x.name = '{WRITE_OFF_EVENT}') "
             f"AND {condition}"
         )
@@ -156,23 +181,40 @@ class _Dialect:
             return f"({later} - {earlier})"
         return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
-    def back(self, name: str, suffix: str) -> str:
-        """CTE *name*: settlements dated after ``:d_<suffix>``, summed per invoice."""
-        parts = [
+    def open_rows(self, suffix: str) -> str:
+        """Rows ``(id, customer_id, issue_date, due_date, amount)`` of the documents issued up
+        to ``:d_<suffix>`` in ``:cur``; each document's rows sum to its open amount then.
+
+        One row per document open now (read by the status index: a document in any other
+        state has nothing open), plus one per settlement dated after the day (the add-back).
+        """
+        later = (
             self.allocations(f"p.received_on > :d_{suffix}"),
-            "SELECT invoice_id, settled_on, amount FROM ("
-            + self.credits(f"n.issue_date > :d_{suffix}")
-            + ") c",
-            "SELECT invoice_id, NULL AS settled_on, amount FROM ("
-            + self.write_offs(f"e.at >= :after_{suffix}")
-            + ") w",
-        ]
-        union = " UNION ALL ".join(parts)
+            self.credits(f"n.issue_date > :d_{suffix}"),
+            self.write_offs(f"e.at >= :after_{suffix}"),
+        )
+        backs = " UNION ALL ".join(
+            f"SELECT invoice_id, amount FROM ({part}) s{n}" for n, part in enumerate(later)
+        )
+        columns = (
+            "i.id AS id, i.customer_id AS customer_id, "
+            "i.issue_date AS issue_date, i.due_date AS due_date"
+        )
+        invoices = self.table("s2c_invoice", "i", "status")
         return (
-            f"{name} AS (SELECT invoice_id, SUM(amount) AS amount "
-            f"FROM ({union}) s GROUP BY invoice_id)"
+            f"SELECT {columns}, {_SIGNED_OPEN} AS amount FROM {invoices} "
+            f"WHERE i.status IN {_OPEN_STATES} AND i.open_amount <> 0 "
+            f"AND i.issue_date <= :d_{suffix} AND i.currency = :cur "
+            f"UNION ALL SELECT {columns}, b.amount AS amount FROM ({backs}) b "
+            f"CROSS JOIN s2c_invoice i WHERE i.id = b.invoice_id "
+            f"AND i.issue_date <= :d_{suffix} AND i.currency = :cur"
         )
 
+
+_OPEN_STATES: Final = "('issued', 'partially_paid', 'disputed', 'written_off', 'credited')"
+"""States whose documents may have something open now; in the others (draft, cancelled, paid)
+the stored open amount is zero. Written-off and credited invoices are here because a payment
+returned after the write-off or the credit note leaves them open without changing state."""
 
 _SIGNED_OPEN: Final = (
     "(CASE WHEN i.kind = 'credit_note' THEN -i.open_amount ELSE i.open_amount END)"
@@ -185,6 +227,10 @@ def _day_params(suffix: str) -> list[Any]:
         bindparam(f"d_{suffix}", type_=Date()),
         bindparam(f"after_{suffix}", type_=UtcDateTime()),
     ]
+
+
+def _day_values(suffix: str, day: date) -> dict[str, Any]:
+    return {f"d_{suffix}": day, f"after_{suffix}": _after(day)}
 
 
 class SqlReporting:
@@ -213,40 +259,30 @@ class SqlReporting:
             found = self._statements[key] = build()
         return found
 
-    def _open_sql(self, suffix: str) -> str:
-        """A document's open amount at ``:d_<suffix>`` (joined to ``back_<suffix>``)."""
-        return f"({_SIGNED_OPEN} + COALESCE(b_{suffix}.amount, 0))"
-
     # -- balances --------------------------------------------------------------------------
 
     def _period_sums(self, period: Period, currency: str) -> tuple[int, int, int, int]:
-        """(begin total, end total, end current, credit sales) in one scan."""
+        """(begin total, end total, end current, credit sales): four sums, one statement."""
 
         def build() -> Executable:
             sql = self._sql
-            open_b, open_e = self._open_sql("b"), self._open_sql("e")
+            invoices = sql.table("s2c_invoice", "i", "issue_date")
             return text(
-                f"WITH {sql.back('back_b', 'b')}, {sql.back('back_e', 'e')} "
-                f"SELECT "
-                f"COALESCE(SUM(CASE WHEN i.issue_date <= :d_b THEN {open_b} ELSE 0 END), 0), "
-                f"COALESCE(SUM({open_e}), 0), "
-                f"COALESCE(SUM(CASE WHEN i.due_date >= :d_e THEN {open_e} ELSE 0 END), 0), "
-                f"COALESCE(SUM(CASE WHEN i.issue_date >= :start THEN {_SIGNED_TOTAL} "
-                f"ELSE 0 END), 0) "
-                f"FROM s2c_invoice i "
-                f"LEFT JOIN back_b b_b ON b_b.invoice_id = i.id "
-                f"LEFT JOIN back_e b_e ON b_e.invoice_id = i.id "
-                f"WHERE i.issue_date <= :d_e AND i.currency = :cur"
+                f"WITH b AS (SELECT COALESCE(SUM(amount), 0) AS total "
+                f"FROM ({sql.open_rows('b')}) x), "
+                f"e AS (SELECT COALESCE(SUM(amount), 0) AS total, "
+                f"COALESCE(SUM(CASE WHEN due_date >= :d_e THEN amount ELSE 0 END), 0) AS cur "
+                f"FROM ({sql.open_rows('e')}) y), "
+                f"s AS (SELECT COALESCE(SUM({_SIGNED_TOTAL}), 0) AS sales FROM {invoices} "
+                f"WHERE i.issue_date >= :start AND i.issue_date <= :d_e AND i.currency = :cur) "
+                f"SELECT b.total, e.total, e.cur, s.sales FROM b, e, s"
             ).bindparams(*_day_params("b"), *_day_params("e"), bindparam("start", type_=Date()))
 
-        stmt = self._statement("period", build)
         row = self._rows(
-            stmt,
+            self._statement("period", build),
             {
-                "d_b": period.opening_date,
-                "after_b": _after(period.opening_date),
-                "d_e": period.end,
-                "after_e": _after(period.end),
+                **_day_values("b", period.opening_date),
+                **_day_values("e", period.end),
                 "start": period.start,
                 "cur": currency,
             },
@@ -261,14 +297,18 @@ class SqlReporting:
 
     def credit_sales(self, period: Period, *, currency: str) -> Money:
         """Signed totals of the documents issued in *period* (an index range scan)."""
-        stmt = self._statement(
-            "sales",
-            lambda: text(
-                f"SELECT COALESCE(SUM({_SIGNED_TOTAL}), 0) FROM s2c_invoice i "
+
+        def build() -> Executable:
+            invoices = self._sql.table("s2c_invoice", "i", "issue_date")
+            return text(
+                f"SELECT COALESCE(SUM({_SIGNED_TOTAL}), 0) FROM {invoices} "
                 f"WHERE i.issue_date >= :start AND i.issue_date <= :end AND i.currency = :cur"
-            ).bindparams(bindparam("start", type_=Date()), bindparam("end", type_=Date())),
-        )
-        row = self._rows(stmt, {"start": period.start, "end": period.end, "cur": currency})[0]
+            ).bindparams(bindparam("start", type_=Date()), bindparam("end", type_=Date()))
+
+        row = self._rows(
+            self._statement("sales", build),
+            {"start": period.start, "end": period.end, "cur": currency},
+        )[0]
         return Money.from_minor(int(row[0]), get_currency(currency))
 
     def dso_inputs(self, period: Period, *, currency: str) -> DsoInputs:
@@ -284,7 +324,7 @@ class SqlReporting:
         )
 
     def cei_inputs(self, period: Period, *, currency: str) -> CeiInputs:
-        """The four CEI sums of *period*, in the same single scan as DSO's."""
+        """The four CEI sums of *period* (the same statement as DSO's)."""
         begin, end, current, sales = self._period_sums(period, currency)
         cur = get_currency(currency)
         return CeiInputs(
@@ -306,30 +346,28 @@ class SqlReporting:
         """Aging buckets at the end of *as_of*: ``SUM`` and ``COUNT`` per ``CASE`` bucket.
 
         Age ``as_of - date <= edge`` is ``date >= as_of - edge``: the bounds are bound as
-        dates, so the query is the same on every dialect.
+        dates, so the query is the same on every dialect. Documents are summed first (their
+        open amount), so the count is of documents with something open.
         """
         chosen = AgingBasis(basis)
         bounds = tuple(edges)
         labels = bucket_labels(bounds)
-        column = "i.due_date" if chosen is AgingBasis.DUE_DATE else "i.issue_date"
+        column = "due_date" if chosen is AgingBasis.DUE_DATE else "issue_date"
         key = f"aging:{column}:{len(bounds)}"
 
         def build() -> Executable:
             whens = " ".join(f"WHEN {column} >= :edge_{n} THEN {n}" for n in range(len(bounds)))
-            open_a = self._open_sql("a")
             return text(
-                f"WITH {self._sql.back('back_a', 'a')} "
                 f"SELECT bucket, SUM(amount), SUM(CASE WHEN amount <> 0 THEN 1 ELSE 0 END) "
                 f"FROM (SELECT CASE {whens} ELSE {len(bounds)} END AS bucket, "
-                f"{open_a} AS amount FROM s2c_invoice i "
-                f"LEFT JOIN back_a b_a ON b_a.invoice_id = i.id "
-                f"WHERE i.issue_date <= :d_a AND i.currency = :cur) x GROUP BY bucket"
+                f"SUM(amount) AS amount FROM ({self._sql.open_rows('a')}) x "
+                f"GROUP BY id, {column}) y GROUP BY bucket"
             ).bindparams(
                 *_day_params("a"),
                 *(bindparam(f"edge_{n}", type_=Date()) for n in range(len(bounds))),
             )
 
-        params: dict[str, Any] = {"d_a": as_of, "after_a": _after(as_of), "cur": currency}
+        params: dict[str, Any] = {**_day_values("a", as_of), "cur": currency}
         for n, edge in enumerate(bounds):
             params[f"edge_{n}"] = as_of - timedelta(days=edge)
         sums = [0] * len(labels)
@@ -350,20 +388,16 @@ class SqlReporting:
         """Non-zero open receivables per customer (``GROUP BY customer_id``), by id."""
 
         def build() -> Executable:
-            open_a = self._open_sql("a")
             return text(
-                f"WITH {self._sql.back('back_a', 'a')} "
-                f"SELECT i.customer_id, COALESCE(MAX(c.segment), ''), SUM({open_a}) "
-                f"FROM s2c_invoice i LEFT JOIN back_a b_a ON b_a.invoice_id = i.id "
-                f"LEFT JOIN s2c_customer c ON c.id = i.customer_id "
-                f"WHERE i.issue_date <= :d_a AND i.currency = :cur "
-                f"GROUP BY i.customer_id HAVING SUM({open_a}) <> 0 ORDER BY i.customer_id"
+                f"SELECT x.customer_id, COALESCE(c.segment, ''), x.total FROM ("
+                f"SELECT customer_id, SUM(amount) AS total FROM ({self._sql.open_rows('a')}) o "
+                f"GROUP BY customer_id) x LEFT JOIN s2c_customer c ON c.id = x.customer_id "
+                f"WHERE x.total <> 0 ORDER BY x.customer_id"
             ).bindparams(*_day_params("a"))
 
         cur = get_currency(currency)
         rows = self._rows(
-            self._statement("by_customer", build),
-            {"d_a": as_of, "after_a": _after(as_of), "cur": currency},
+            self._statement("by_customer", build), {**_day_values("a", as_of), "cur": currency}
         )
         return tuple(
             CustomerBalance(cid, segment, Money.from_minor(int(total), cur))
@@ -377,18 +411,15 @@ class SqlReporting:
         sql = self._sql
 
         def build_open() -> Executable:
-            open_a = self._open_sql("a")
             return (
                 text(
-                    f"WITH {sql.back('back_a', 'a')} "
-                    f"SELECT id, customer_id, segment, issue_date, due_date, amount FROM ("
-                    f"SELECT i.id AS id, i.customer_id AS customer_id, "
-                    f"COALESCE(c.segment, '') AS segment, i.issue_date AS issue_date, "
-                    f"i.due_date AS due_date, {open_a} AS amount FROM s2c_invoice i "
-                    f"LEFT JOIN back_a b_a ON b_a.invoice_id = i.id "
-                    f"LEFT JOIN s2c_customer c ON c.id = i.customer_id "
-                    f"WHERE i.issue_date <= :d_a AND i.currency = :cur) x "
-                    f"WHERE amount <> 0 ORDER BY issue_date, id"
+                    f"SELECT x.id, x.customer_id, COALESCE(c.segment, '') AS segment, "
+                    f"x.issue_date, x.due_date, x.amount FROM ("
+                    f"SELECT id, customer_id, issue_date, due_date, SUM(amount) AS amount "
+                    f"FROM ({sql.open_rows('a')}) o "
+                    f"GROUP BY id, customer_id, issue_date, due_date) x "
+                    f"LEFT JOIN s2c_customer c ON c.id = x.customer_id "
+                    f"WHERE x.amount <> 0 ORDER BY x.issue_date, x.id"
                 )
                 .bindparams(*_day_params("a"))
                 .columns(
@@ -412,10 +443,9 @@ class SqlReporting:
             return text(
                 f"SELECT i.customer_id, COALESCE(MAX(c.segment), ''), {days} AS days_late, "
                 f"COUNT(*), SUM(o.amount) FROM ({obs}) o "
-                f"JOIN s2c_invoice i ON i.id = o.invoice_id "
-                f"LEFT JOIN s2c_customer c ON c.id = i.customer_id "
-                f"WHERE i.kind = 'invoice' AND i.issue_date <= :d AND i.currency = :cur "
-                f"AND o.amount > 0 "
+                f"CROSS JOIN s2c_invoice i LEFT JOIN s2c_customer c ON c.id = i.customer_id "
+                f"WHERE i.id = o.invoice_id AND i.kind = 'invoice' AND i.issue_date <= :d "
+                f"AND i.currency = :cur AND o.amount > 0 "
                 f"GROUP BY i.customer_id, {days} ORDER BY i.customer_id, days_late"
             ).bindparams(bindparam("d", type_=Date()))
 
@@ -431,7 +461,7 @@ class SqlReporting:
             )
             for row in self._rows(
                 self._statement("open_items", build_open),
-                {"d_a": as_of, "after_a": _after(as_of), "cur": currency},
+                {**_day_values("a", as_of), "cur": currency},
             )
         )
         bins = tuple(
