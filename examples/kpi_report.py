@@ -76,7 +76,8 @@ NAMES = {
         "Makro Machelen",
     ],
 }
-DRIFTER = "Metro Brussel"  # pays later every month
+DRIFTER = "Metro Brussel"  # pays later every month from the new year
+DRIFT_FROM = date(2025, 12, 15)
 
 
 def _policy() -> Policy:
@@ -162,8 +163,9 @@ class Simulation:
 
     def lateness(self, customer_id: str) -> int:
         _, mean, spread, _, _ = SEGMENTS[self.segment[customer_id]]
-        if self.name[customer_id] == DRIFTER:
-            mean += (self.today - START).days / 2.5  # three months later after seven months
+        if self.name[customer_id] == DRIFTER:  # on time until the new year, then ever later
+            slip = (self.today - DRIFT_FROM).days
+            return round(mean + max(0, slip) * 0.9 + self.rng.gauss(0, 2))
         return round(self.rng.gauss(mean, spread))
 
     # -- the chain ---------------------------------------------------------------------------
@@ -171,8 +173,8 @@ class Simulation:
     def order(self, customer_id: str) -> None:
         segment = self.segment[customer_id]
         low, high = SEGMENTS[segment][3]
-        if self.name[customer_id] == DRIFTER:
-            low, high = low * 2, high * 2
+        if self.name[customer_id] == DRIFTER:  # the largest account, steady orders
+            low = high = 2 * high
         items = [LineItem("blonde", self.rng.randint(low, high))]
         if self.rng.random() < 0.5:
             items.append(LineItem("tripel", self.rng.randint(low, high) // 2 + 1))
@@ -273,7 +275,7 @@ class Simulation:
 
     def run(self) -> None:
         self.setup()
-        customers = sorted(self.segment)
+        customers = list(self.segment)  # registration order: the same run every time
         while self.today <= END:
             self.minute = 0
             if self.today.weekday() < 5:
