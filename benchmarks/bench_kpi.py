@@ -166,13 +166,16 @@ GROUP BY bucket
 """
 
 FLOOR_PERIOD = f"""
-SELECT (SELECT COALESCE(SUM(amount), 0) FROM ({_FLOOR_OPEN.replace(":d", ":b")})),
-       (SELECT COALESCE(SUM(amount), 0) FROM ({_FLOOR_OPEN})),
-       (SELECT COALESCE(SUM(CASE WHEN due_date >= :d THEN amount ELSE 0 END), 0)
-          FROM ({_FLOOR_OPEN})),
-       (SELECT COALESCE(SUM(CASE WHEN kind = 'credit_note' THEN -total ELSE total END), 0)
-          FROM s2c_invoice INDEXED BY ix_s2c_invoice_issue_date
-         WHERE issue_date BETWEEN :s AND :d AND currency = 'EUR')
+WITH b AS (SELECT COALESCE(SUM(amount), 0) AS total
+             FROM ({_FLOOR_OPEN.replace(":d", ":b")})),
+     e AS (SELECT COALESCE(SUM(amount), 0) AS total,
+                  COALESCE(SUM(CASE WHEN due_date >= :d THEN amount ELSE 0 END), 0) AS cur
+             FROM ({_FLOOR_OPEN})),
+     s AS (SELECT COALESCE(SUM(CASE WHEN kind = 'credit_note' THEN -total ELSE total END), 0)
+                  AS sales
+             FROM s2c_invoice INDEXED BY ix_s2c_invoice_issue_date
+            WHERE issue_date BETWEEN :s AND :d AND currency = 'EUR')
+SELECT b.total, e.total, e.cur, s.sales FROM b, e, s
 """
 
 

@@ -244,6 +244,17 @@ def assert_service_matches_calculators(app: S2C, day: date) -> None:
                 kpi.monthly_sales(facts, as_of=day, months=4, currency="EUR"),
             ),
         )
+        assert app.kpi.margins(period) == kpi.margin_report(facts, period, currency="EUR")
+        assert app.kpi.bad_debt(period) == kpi.bad_debt_report(facts, period, currency="EUR")
+        for by in ("segment", "customer"):
+            assert app.kpi.payment_behaviour(period, by=by) == kpi.payment_behaviour(
+                facts, period, currency="EUR", by=by
+            )
+        assert app.kpi.credit_policy_vs_actual(period) == kpi.credit_policy_vs_actual(
+            facts, period, currency="EUR"
+        )
+        later = list(oracle.invoice_facts(max(day, app.clock.today()), currency="EUR"))
+        assert app.kpi.dispute_rate(period) == kpi.dispute_report(later, period, currency="EUR")
     balances = app.kpi.open_by_customer(day)
     assert balances == balances_from_facts(facts, as_of=day, currency="EUR")
     if kpi.credit_sales(facts, quarter, currency="EUR").is_positive():

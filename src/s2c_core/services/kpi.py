@@ -29,7 +29,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
@@ -95,8 +95,8 @@ __all__ = ["STAGE_EVENTS", "DsoMethod", "KpiService", "month_periods"]
 
 log = logging.getLogger(__name__)
 
-DsoMethod = str
-"""``"simple"``, ``"average"`` or ``"countback"``."""
+DsoMethod = Literal["simple", "average", "countback"]
+"""How [KpiService.dso][s2c_core.services.kpi.KpiService.dso] reads the receivables."""
 
 _EVENT_BATCH: Final = 5000
 _CHUNK: Final = 500
@@ -182,8 +182,17 @@ class KpiService:
         """
         return self.reporting.invoice_facts(as_of, currency=self._cur(currency))
 
-    def _facts(self, as_of: date | None, currency: str | None) -> list[InvoiceFact]:
-        return list(self.invoice_facts(as_of, currency=currency))
+    def _facts(self, as_of: date, currency: str | None, period: Period) -> list[InvoiceFact]:
+        """The facts up to *as_of* that *period*'s KPIs look at, streamed and filtered.
+
+        Only documents issued in the period, or settled or written off in it, are kept, so
+        memory follows the period's activity, not the size of the ledger.
+        """
+        return [
+            fact
+            for fact in self.invoice_facts(as_of, currency=currency)
+            if _active_in(fact, period)
+        ]
 
     # -- DSO -----------------------------------------------------------------------------
 
@@ -368,7 +377,7 @@ class KpiService:
     def bad_debt(self, period: Period, *, currency: str | None = None) -> BadDebtReport:
         """Write-offs dated in *period* against its credit sales."""
         cur = self._cur(currency)
-        return bad_debt_report(self._facts(period.end, cur), period, currency=cur)
+        return bad_debt_report(self._facts(period.end, cur, period), period, currency=cur)
 
     def allowance(
         self,
@@ -385,7 +394,7 @@ class KpiService:
     def margins(self, period: Period, *, currency: str | None = None) -> MarginReport:
         """Revenue, gross profit, gross margin and markup of the documents of *period*."""
         cur = self._cur(currency)
-        return margin_report(self._facts(period.end, cur), period, currency=cur)
+        return margin_report(self._facts(period.end, cur, period), period, currency=cur)
 
     def funnel(self, period: Period, *, basis: str = "activity") -> FunnelReport:
         """Lead -> quote -> order -> cash conversion over *period*.
@@ -550,7 +559,7 @@ class KpiService:
         """
         chosen = self._recent(period)
         cur = self._cur(currency)
-        return payment_behaviour(self._facts(chosen.end, cur), chosen, currency=cur, by=by)
+        return payment_behaviour(self._facts(chosen.end, cur, chosen), chosen, currency=cur, by=by)
 
     def credit_policy_vs_actual(
         self,
@@ -563,13 +572,13 @@ class KpiService:
         chosen = self._recent(period)
         cur = self._cur(currency)
         return credit_policy_vs_actual(
-            self._facts(chosen.end, cur), chosen, currency=cur, granted_terms=granted_terms
+            self._facts(chosen.end, cur, chosen), chosen, currency=cur, granted_terms=granted_terms
         )
 
     def dispute_rate(self, period: Period, *, currency: str | None = None) -> DisputeReport:
         """Invoices issued in *period* that were disputed (up to today), by count and amount."""
         cur = self._cur(currency)
-        facts = self._facts(max(period.end, self._today()), cur)
+        facts = self._facts(max(period.end, self._today()), cur, period)
         return dispute_report(facts, period, currency=cur)
 
     def cash_forecast(
@@ -628,7 +637,7 @@ class KpiService:
         before = previous_period or Period(
             chosen.start - timedelta(days=chosen.days), chosen.opening_date
         )
-        facts = self._facts(max(day, chosen.end), cur)
+        facts = self._facts(max(day, chosen.end), cur, chosen)
         inputs = self.reporting.dso_inputs(chosen, currency=cur)
         dso_now = _dso_report(inputs) if inputs.credit_sales.is_positive() else None
         dso_before = self._maybe_dso(before, cur)
@@ -704,3 +713,16 @@ def _cei_report(inputs: DsoInputs) -> CeiReport:
     begin, sales = inputs.receivables_begin, inputs.credit_sales
     end, current = inputs.receivables_end, inputs.current_end
     return CeiReport(inputs.period, begin, sales, end, current, cei(begin, sales, end, current))
+
+
+def _active_in(fact: InvoiceFact, period: Period) -> bool:
+    """True when *fact* was issued, settled or written off in *period*.
+
+    Margins, bad debt, disputes, payment behaviour and credit terms of a period look only at
+    such facts, so leaving the others out changes none of them.
+    """
+    return (
+        fact.issue_date in period
+        or fact.written_off_date in period
+        or any(p.paid_on in period for p in fact.paid)
+    )
