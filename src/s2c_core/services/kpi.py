@@ -86,6 +86,7 @@ from s2c_core.kpi.margins import MarginReport, margin_report
 from s2c_core.kpi.port import DsoInputs, ReportingQueries, forecast_facts
 from s2c_core.kpi.report import DsoTrendPoint, KpiReport
 from s2c_core.lifecycle import InvoiceState, OrderState, QuoteState
+from s2c_core.money import Money
 from s2c_core.ports import UnitOfWork
 from s2c_core.services._base import Context
 from s2c_core.services._reporting import RepositoryReporting
@@ -223,10 +224,12 @@ class KpiService:
                 receivables exceed *months* of sales), or an unknown method.
         """
         cur = self._cur(currency)
-        inputs = self.reporting.dso_inputs(period, currency=cur)
         if method == "simple":
-            return dso(inputs.receivables_end, inputs.credit_sales, days=period.days)
+            balance = self.reporting.open_balance(period.end, currency=cur)
+            sales = self.reporting.credit_sales(period, currency=cur)
+            return dso(balance.total, sales, days=period.days)
         if method == "average":
+            inputs = self.reporting.dso_inputs(period, currency=cur)
             return average_dso(
                 inputs.receivables_begin,
                 inputs.receivables_end,
@@ -234,11 +237,12 @@ class KpiService:
                 days=period.days,
             )
         if method == "countback":
+            balance = self.reporting.open_balance(period.end, currency=cur)
             history = [
                 MonthSales(self.reporting.credit_sales(p, currency=cur), p.days)
                 for p in reversed(month_periods(period.end, months))
             ]
-            return countback_dso(inputs.receivables_end, history)
+            return countback_dso(balance.total, history)
         raise ValidationError(
             f"unknown DSO method {method!r}; use simple, average or countback",
             field="method",
@@ -251,20 +255,25 @@ class KpiService:
         Raises:
             ValidationError: Credit sales of the period are not positive.
         """
-        inputs = self.dso_inputs(period, currency=currency)
-        return _dso_report(inputs)
+        return _dso_report(self._end_inputs(period, self._cur(currency)))
 
     def best_possible_dso(self, period: Period, *, currency: str | None = None) -> Decimal:
         """Current (not past-due) receivables / credit sales x days, to 0.1 day."""
-        inputs = self.dso_inputs(period, currency=currency)
+        inputs = self._end_inputs(period, self._cur(currency))
         return best_possible_dso(inputs.current_end, inputs.credit_sales, days=period.days)
 
     def add(self, period: Period, *, currency: str | None = None) -> Decimal:
         """Average days delinquent of *period*: DSO - best possible DSO."""
-        inputs = self.dso_inputs(period, currency=currency)
+        inputs = self._end_inputs(period, self._cur(currency))
         return average_days_delinquent(
             inputs.receivables_end, inputs.current_end, inputs.credit_sales, days=period.days
         )
+
+    def _end_inputs(self, period: Period, currency: str) -> DsoInputs:
+        """DSO inputs without the beginning balance (which simple DSO does not need)."""
+        balance = self.reporting.open_balance(period.end, currency=currency)
+        sales = self.reporting.credit_sales(period, currency=currency)
+        return DsoInputs(period, balance.total, Money.zero(currency), sales, balance.current)
 
     def dso_drivers(
         self, period_a: Period, period_b: Period, *, currency: str | None = None
@@ -298,7 +307,7 @@ class KpiService:
         points: list[DsoTrendPoint] = []
         previous: DsoSnapshot | None = None
         for period in month_periods(as_of or self._today(), months):
-            inputs = self.reporting.dso_inputs(period, currency=cur)
+            inputs = self._end_inputs(period, cur)
             balances = self.reporting.open_by_customer(period.end, currency=cur)
             snapshot: DsoSnapshot | None = None
             report: DsoReport | None = None
@@ -686,7 +695,7 @@ class KpiService:
         )
 
     def _maybe_dso(self, period: Period, currency: str) -> DsoReport | None:
-        inputs = self.reporting.dso_inputs(period, currency=currency)
+        inputs = self._end_inputs(period, currency)
         if not inputs.credit_sales.is_positive():
             return None
         return _dso_report(inputs)

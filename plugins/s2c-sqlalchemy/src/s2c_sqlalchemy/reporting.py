@@ -290,10 +290,22 @@ class SqlReporting:
         return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
     def open_balance(self, as_of: date, *, currency: str) -> OpenBalance:
-        """Open and current receivables at the end of *as_of*."""
-        sums = self._period_sums(Period(as_of, as_of), currency)
+        """Open and current receivables at the end of *as_of* (one pass over the open rows)."""
+
+        def build() -> Executable:
+            return text(
+                f"SELECT COALESCE(SUM(amount), 0), "
+                f"COALESCE(SUM(CASE WHEN due_date >= :d_a THEN amount ELSE 0 END), 0) "
+                f"FROM ({self._sql.open_rows('a')}) x"
+            ).bindparams(*_day_params("a"))
+
+        total, current = self._rows(
+            self._statement("balance", build), {**_day_values("a", as_of), "cur": currency}
+        )[0]
         cur = get_currency(currency)
-        return OpenBalance(as_of, Money.from_minor(sums[1], cur), Money.from_minor(sums[2], cur))
+        return OpenBalance(
+            as_of, Money.from_minor(int(total), cur), Money.from_minor(int(current), cur)
+        )
 
     def credit_sales(self, period: Period, *, currency: str) -> Money:
         """Signed totals of the documents issued in *period* (an index range scan)."""
