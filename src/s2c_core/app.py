@@ -46,7 +46,10 @@ class S2C:
     """One embedded sales-to-cash application: open it, call its services, close it.
 
     Services are grouped by area: ``customers``, ``leads``, ``catalog``, ``quotes``,
-    ``orders``, ``invoices``, ``payments``; ``run_due()`` does the time-driven work.
+    ``orders``, ``invoices``, ``payments``, ``bank`` (statement import and cash application),
+    ``direct_debit`` (SEPA mandates and collections), ``receivables`` (disputes, promises,
+    write-offs, statements of account) and ``kpi`` (DSO, aging, CEI, forecast, reports);
+    ``run_due()`` does all the time-driven work.
     """
 
     def __init__(

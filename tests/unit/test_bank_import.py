@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import s2c_bank.plugin
@@ -520,3 +521,24 @@ def test_invoices_are_found_the_same_way_whatever_the_lookup(
     ]
     (suggestion,) = app.bank.suggestions()
     assert suggestion.candidates[0].invoice_ids == (unknown_payer.id,)
+
+
+def test_a_file_whose_dtd_hides_its_format_is_refused_as_hostile(tmp_path: Path) -> None:
+    """A DOCTYPE long enough to push the root element past the sniffed head is still a
+    DTD: it is refused with ParseError, not reported as an unknown format."""
+    import s2c_bank.plugin
+
+    from s2c_core import S2C, FixedClock, ParseError
+
+    app = S2C.open(
+        "memory://",
+        clock=FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
+        plugins=[s2c_bank.plugin],
+        load_entry_points=False,
+    )
+    hostile = tmp_path / "padded.xml"
+    hostile.write_bytes(
+        b'<?xml version="1.0"?>\n<!DOCTYPE d [' + b"<!-- pad -->" * 600 + b"]>\n<Document/>"
+    )
+    with pytest.raises(ParseError):
+        app.bank.import_statement(hostile)

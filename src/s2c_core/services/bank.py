@@ -46,6 +46,7 @@ from s2c_core.errors import (
     ConflictError,
     InvalidTransitionError,
     NotFoundError,
+    ParseError,
     S2CError,
     ValidationError,
 )
@@ -602,6 +603,12 @@ class BankService:
         head = _head(source)
         parser = next((p for p in parsers if p.sniff(head)), None)
         if parser is None:
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise ParseError(
+                    "DTD and entity declarations are refused in bank files (XXE, entity expansion)",
+                    source=name,
+                    field="DOCTYPE",
+                )
             raise BackendNotFoundError(
                 f"no installed statement parser reads {name!r}",
                 url=name,
