@@ -69,4 +69,5 @@ def test_concurrent_confirmations_never_oversell(
             app.close()
     assert sorted(outcomes).count("confirmed") == stock
     assert outcomes.count("refused:stock") == buyers - stock
-    assert level.reserved == stock and level.on_hand == stock
+    assert level.reserved == stock
+    assert level.on_hand == stock
