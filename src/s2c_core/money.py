@@ -309,13 +309,13 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._same(other, "add").amount, self.currency)
+        return _exact(self.amount + self._same(other, "add").amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - self._same(other, "subtract").amount, self.currency)
+        return _exact(self.amount - self._same(other, "subtract").amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _exact(-self.amount, self.currency)
 
     def __pos__(self) -> Money:
         return self
@@ -431,4 +431,16 @@ def sum_money(amounts: Iterable[Money], currency: Currency | str) -> Money:
         if m.currency != cur:
             raise CurrencyMismatchError(cur.code, m.currency.code, operation="sum")
         total += m.amount
-    return Money(total, cur)
+    return _exact(total, cur)
+
+
+def _exact(amount: Decimal, currency: Currency) -> Money:
+    """Money from a sum or difference of valid amounts: fast path when nothing can be off.
+
+    Adding amounts that share the currency's exponent keeps that exponent, unless the
+    ``decimal`` context had to round (more than 28 digits): then the checked constructor
+    raises, as it should.
+    """
+    if amount.as_tuple().exponent == -currency.minor_unit:
+        return Money._trusted(amount.copy_abs() if amount.is_zero() else amount, currency)
+    return Money(amount, currency)
