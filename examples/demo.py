@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from s2c_core import (
     S2C,
@@ -470,7 +471,7 @@ def daily_tick(world: World) -> None:
 def write_outputs(world: World, out: Path) -> dict[str, Path]:
     app = world.app
     written: dict[str, Path] = {}
-    report = app.kpi.report(world.clock.today())
+    report = quarter_report(world)
     (out / "kpi-report.json").write_text(json.dumps(report.to_dict(), indent=2))
     written["KPI report (JSON)"] = out / "kpi-report.json"
     try:
@@ -568,6 +569,18 @@ def _peppol_buyer(customer: Customer) -> Customer:
     )
 
 
+def quarter_report(world: World) -> Any:
+    """The KPI report of the simulated quarter; DSO drivers compare the last month with the
+    month before (the quarter before the simulation has no sales to compare with)."""
+    from s2c_core.kpi import Period
+
+    today = world.clock.today()
+    last_month = Period(today.replace(day=1), today)
+    month_before_end = last_month.start - timedelta(days=1)
+    previous = Period(month_before_end.replace(day=1), month_before_end)
+    return world.app.kpi.report(today, period=last_month, previous_period=previous)
+
+
 def progress(day: int, days: int, started: float, world: World) -> None:
     """A progress bar on a terminal; one line a week in logs."""
     width = 40
@@ -586,8 +599,7 @@ def progress(day: int, days: int, started: float, world: World) -> None:
 
 def summary(world: World, written: dict[str, Path]) -> None:
     app = world.app
-    today = world.clock.today()
-    report = app.kpi.report(today)
+    report = quarter_report(world)
     print("\n== Summary ==")
     s = world.stats
     print(
