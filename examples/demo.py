@@ -598,7 +598,6 @@ def progress(day: int, days: int, started: float, world: World) -> None:
 
 
 def summary(world: World, written: dict[str, Path]) -> None:
-    app = world.app
     report = quarter_report(world)
     print("\n== Summary ==")
     s = world.stats
