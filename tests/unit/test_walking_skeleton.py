@@ -214,3 +214,22 @@ def test_overpayment_becomes_credit_and_a_return_reopens_the_invoice(
     returned = app.payments.return_payment(payment.id, reason="AC04")
     assert returned.status == "returned"
     assert app.invoices.get(invoice.id).status == "issued"
+
+
+def test_a_returned_payment_reopens_an_invoice_closed_by_a_credit_note(
+    app: S2C, clock: FixedClock
+) -> None:
+    customer = app.customers.register("Café Central")
+    order = app.orders.create(customer.id, [LineItem("beer", 2)])
+    app.orders.ship(order.id)
+    invoice = app.invoices.list(customer_id=customer.id)[0]
+    half = invoice.total.split(2)[0]
+    payment = app.payments.record(
+        half, received_on=clock.today(), reference=invoice.payment_reference
+    )
+    app.invoices.credit_note(invoice.id, reason="one crate returned", quantities={1: 1})
+    assert app.invoices.get(invoice.id).status == "credited"
+    app.payments.return_payment(payment.id, reason="AC04")
+    reopened = app.invoices.get(invoice.id)
+    assert reopened.status == "issued"
+    assert reopened.open_amount == half

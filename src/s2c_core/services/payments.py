@@ -385,7 +385,11 @@ class PaymentService:
                 "paid_on": None,
             }
             reopened = attrs.evolve(invoice, **changes)
-            if invoice.status == InvoiceState.PAID:
+            reopens = invoice.status == InvoiceState.PAID or (
+                invoice.status == InvoiceState.CREDITED and reopened.open_amount.is_positive()
+            )
+            if reopens:
+                # a credited invoice whose payment comes back owes that money again
                 event = "reopen" if reopened.paid is None else "reopen_part"
                 tx.move(
                     "invoice",
