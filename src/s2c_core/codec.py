@@ -21,7 +21,7 @@ import attrs
 from s2c_core.errors import ValidationError
 from s2c_core.money import Currency, Money, get_currency
 
-__all__ = ["dump", "load"]
+__all__ = ["dump", "load", "plain"]
 
 T = TypeVar("T")
 
@@ -44,6 +44,12 @@ def load(cls: type[T], data: Mapping[str, Any]) -> T:
             raise
         raise ValidationError(f"cannot load {cls.__name__}: {exc}", field=cls.__name__) from exc
     return result
+
+
+def plain(value: Any) -> Any:
+    """Any supported value (Money, Decimal, dates, enums, records, mappings, sequences) as
+    JSON-safe data, the way ``dump`` writes fields."""
+    return _dump_any(value)
 
 
 def _resolve(tp: Any) -> Any:

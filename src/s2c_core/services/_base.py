@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import attrs
 import pluggy
 
 from s2c_core.clock import Clock
-from s2c_core.codec import dump
+from s2c_core.codec import dump, plain
 from s2c_core.entities.common import new_id
 from s2c_core.errors import ConflictError
 from s2c_core.events import DomainEvent, OutboxMessage
@@ -103,6 +103,11 @@ class Context:
         """Open a unit of work wrapped in a ``Tx``; nothing is stored until ``tx.commit()``."""
         with self.storage.unit_of_work() as uow:
             yield Tx(self, uow, actor=actor)
+
+    def load(self, aggregate: str, entity_id: str) -> Any:
+        """Read one aggregate in its own short unit of work; ``NotFoundError`` if absent."""
+        with self.storage.unit_of_work() as uow:
+            return uow.repo(aggregate).get(entity_id)
 
     def run(self, body: Callable[[Tx], T], *, actor: str = "", retries: int = 3) -> T:
         """Run *body* in a fresh Tx and commit; retry on ``ConflictError`` up to *retries*."""
@@ -258,11 +263,4 @@ class Tx:
 
 
 def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
-    from s2c_core.codec import _dump_any
-
-    return {str(k): _dump_any(v) for k, v in data.items()}
-
-
-def days(n: int) -> timedelta:
-    """``timedelta(days=n)``."""
-    return timedelta(days=n)
+    return {str(k): plain(v) for k, v in data.items()}

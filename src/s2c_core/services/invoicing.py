@@ -204,9 +204,8 @@ class InvoiceService:
 
     def get(self, invoice_id: str) -> Invoice:
         """The invoice or credit note; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Invoice = tx.get("invoice", invoice_id)
-            return result
+        result: Invoice = self._ctx.load("invoice", invoice_id)
+        return result
 
     def by_number(self, number: str) -> Invoice | None:
         """The document with this number, or None."""

@@ -152,9 +152,8 @@ class PaymentService:
 
     def get(self, payment_id: str) -> Payment:
         """The payment; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Payment = tx.get("payment", payment_id)
-            return result
+        result: Payment = self._ctx.load("payment", payment_id)
+        return result
 
     def unapplied(self) -> list[Payment]:
         """Payments waiting for a person: not (fully) applied, oldest first."""

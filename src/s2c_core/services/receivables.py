@@ -209,9 +209,8 @@ class ReceivableService:
 
     def get_dispute(self, dispute_id: str) -> Dispute:
         """The dispute; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Dispute = tx.get("dispute", dispute_id)
-            return result
+        result: Dispute = self._ctx.load("dispute", dispute_id)
+        return result
 
     def disputes(
         self, *, customer_id: str | None = None, status: str | Sequence[str] | None = None

@@ -148,9 +148,8 @@ class CustomerService:
 
     def get(self, customer_id: str) -> Customer:
         """The customer; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Customer = tx.get("customer", customer_id)
-            return result
+        result: Customer = self._ctx.load("customer", customer_id)
+        return result
 
     def list(self, **criteria: Any) -> list[Customer]:
         """Customers matching indexed criteria (``status``, ``segment``)."""
@@ -365,9 +364,8 @@ class CatalogService:
 
     def get_product(self, product_id: str) -> Product:
         """The product; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Product = tx.get("product", product_id)
-            return result
+        result: Product = self._ctx.load("product", product_id)
+        return result
 
     def receive_stock(
         self, product_id: str, quantity: Decimal | int | str, *, location: str = "main"
@@ -531,9 +529,8 @@ class QuoteService:
 
     def get(self, quote_id: str) -> Quote:
         """The quote; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Quote = tx.get("quote", quote_id)
-            return result
+        result: Quote = self._ctx.load("quote", quote_id)
+        return result
 
     def _case(self, quote: Quote) -> str:
         return quote.lead_id or quote.customer_id
@@ -727,9 +724,8 @@ class OrderService:
 
     def get(self, order_id: str) -> Order:
         """The order; ``NotFoundError`` if unknown."""
-        with self._ctx.tx() as tx:
-            result: Order = tx.get("order", order_id)
-            return result
+        result: Order = self._ctx.load("order", order_id)
+        return result
 
     def create(
         self,
