@@ -160,6 +160,32 @@ class DocumentTotals:
     payable: Money
 
 
+_REMEMBERED: dict[tuple[int, int, str], tuple[object, object, DocumentTotals]] = {}
+_REMEMBER_AT_MOST = 4096
+
+
+def remembered_totals(
+    lines: tuple[Line, ...], currency: str, allowances: tuple[AllowanceCharge, ...] = ()
+) -> DocumentTotals:
+    """`document_totals` of an entity's own (immutable) line and allowance tuples, memoised.
+
+    Invoices, orders and quotes are frozen and copied on every change of status or settlement
+    (``attrs.evolve``); the copies share the very same ``lines`` tuple. The memo is keyed by the
+    identity of those tuples and keeps them alive while remembered, so an identity match can
+    only be the same immutable lines: the totals are computed once per document version read,
+    not once per copy. Bounded: the memo starts afresh after ``_REMEMBER_AT_MOST`` documents.
+    """
+    key = (id(lines), id(allowances), currency)
+    found = _REMEMBERED.get(key)
+    if found is not None and found[0] is lines and found[1] is allowances:
+        return found[2]
+    totals = document_totals(lines, currency, allowances)
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        _REMEMBERED.clear()
+    _REMEMBERED[key] = (lines, allowances, totals)
+    return totals
+
+
 def document_totals(
     lines: Sequence[Line],
     currency: Currency | str,

@@ -18,7 +18,12 @@ from s2c_core.entities.common import (
     ShipmentId,
     as_tuple,
 )
-from s2c_core.entities.lines import AllowanceCharge, DocumentTotals, Line, document_totals
+from s2c_core.entities.lines import (
+    AllowanceCharge,
+    DocumentTotals,
+    Line,
+    remembered_totals,
+)
 from s2c_core.lifecycle.flows import DisputeState, InvoiceState, PaymentState
 from s2c_core.money import Money, sum_money
 
@@ -116,7 +121,7 @@ class Invoice:
     @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals (see ``entities.lines``)."""
-        return document_totals(self.lines, self.currency, self.allowances)
+        return remembered_totals(self.lines, self.currency, self.allowances)
 
     @property
     def total(self) -> Money:

@@ -19,7 +19,13 @@ from s2c_core.entities.common import (
     as_tuple,
     positive_quantity,
 )
-from s2c_core.entities.lines import AllowanceCharge, DocumentTotals, Line, document_totals
+from s2c_core.entities.lines import (
+    AllowanceCharge,
+    DocumentTotals,
+    Line,
+    document_totals,
+    remembered_totals,
+)
 from s2c_core.errors import ValidationError
 from s2c_core.lifecycle.flows import OrderState, QuoteState, ShipmentState
 from s2c_core.money import Money
@@ -102,7 +108,7 @@ class Quote:
     @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals of the quote."""
-        return document_totals(self.lines, self.currency, self.allowances)
+        return remembered_totals(self.lines, self.currency, self.allowances)
 
 
 @frozen
@@ -172,7 +178,7 @@ class Order:
     @cached_property
     def totals(self) -> DocumentTotals:
         """EN 16931 totals of the whole order."""
-        return document_totals(self.lines, self.currency, self.allowances)
+        return remembered_totals(self.lines, self.currency, self.allowances)
 
     @property
     def uninvoiced_total(self) -> Money:

@@ -24,7 +24,8 @@ from s2c_core.errors import ConflictError
 from s2c_core.events import DomainEvent, OutboxMessage
 from s2c_core.lifecycle._flow import Flow
 from s2c_core.policy import Policy
-from s2c_core.ports import Notification, Storage, UnitOfWork
+from s2c_core.ports import Notification, Storage
+from s2c_core.services._uow import TrackedUnitOfWork
 
 __all__ = ["PAST", "Context", "Tx"]
 
@@ -102,7 +103,7 @@ class Context:
     def tx(self, *, actor: str = "", retries: int = 0) -> Iterator[Tx]:
         """Open a unit of work wrapped in a ``Tx``; nothing is stored until ``tx.commit()``."""
         with self.storage.unit_of_work() as uow:
-            yield Tx(self, uow, actor=actor)
+            yield Tx(self, TrackedUnitOfWork(uow), actor=actor)
 
     def load(self, aggregate: str, entity_id: str) -> Any:
         """Read one aggregate in its own short unit of work; ``NotFoundError`` if absent."""
@@ -128,7 +129,7 @@ class Context:
 class Tx:
     """A unit of work plus event recording. Created by ``Context.tx``."""
 
-    def __init__(self, ctx: Context, uow: UnitOfWork, *, actor: str = "") -> None:
+    def __init__(self, ctx: Context, uow: TrackedUnitOfWork, *, actor: str = "") -> None:
         self.ctx = ctx
         self.uow = uow
         self.actor = actor

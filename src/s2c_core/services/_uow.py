@@ -1,0 +1,166 @@
+"""The services' view of a unit of work: an identity map with write-behind.
+
+A use case reads an aggregate, changes it two or three times (an order is created, then
+confirmed; a payment is recorded, matched, then allocated) and reads it again through another
+service. Sent straight to the backend, that is a read per ``get`` and a write per change.
+`TrackedUnitOfWork` wraps the backend's unit of work for the length of one ``Tx``:
+
+* **identity map** — an aggregate read or written in this unit of work is served from memory
+  the next time (``get``, ``find``, ``get_many``); it cannot have changed underneath, because
+  a concurrent change is caught by the version check when this unit of work writes.
+* **write-behind** — ``add`` and ``update`` are checked at once against what this unit of work
+  knows (wrong type, an id it has seen, a stale version), then remembered; the backend receives
+  one write per aggregate, its final state, when the unit of work commits or before a
+  ``query``/``count`` of that aggregate type (so queries see the unit's own writes). Several
+  changes of one aggregate in one unit of work are one write and one version step, the way
+  an ORM flush counts versions.
+
+A conflict the wrapper cannot see (another process wrote the row since it was read, or an id
+that exists in the database but was never read here) is raised by the backend when the writes
+are flushed, at the latest by ``commit``; the unit of work then stores nothing, and
+``Context.run`` retries it like any other conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from s2c_core.entities.registry import AGGREGATES
+from s2c_core.errors import ConflictError, ValidationError
+from s2c_core.ports import ActionLog, Counters, EventLog, Outbox, Repository, UnitOfWork
+
+__all__ = ["TrackedUnitOfWork"]
+
+_ADD = 0
+_UPDATE = 1
+
+
+class _TrackedRepository:
+    """Identity map and pending writes of one aggregate type (see the module docstring)."""
+
+    def __init__(self, inner: Repository[Any], aggregate: str) -> None:
+        self._inner = inner
+        self._aggregate = aggregate
+        self._cls = AGGREGATES[aggregate].cls
+        self._seen: dict[str, Any] = {}
+        # id -> (kind, entity as the backend must receive it, entity as the caller holds it)
+        self._pending: dict[str, tuple[int, Any, Any]] = {}
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, entity_id: str) -> Any:
+        found = self._seen.get(entity_id)
+        if found is None:
+            found = self._seen[entity_id] = self._inner.get(entity_id)
+        return found
+
+    def find(self, entity_id: str) -> Any | None:
+        found = self._seen.get(entity_id)
+        if found is None:
+            found = self._inner.find(entity_id)
+            if found is not None:
+                self._seen[entity_id] = found
+        return found
+
+    def get_many(self, entity_ids: Sequence[str]) -> dict[str, Any]:
+        seen = self._seen
+        missing = [i for i in dict.fromkeys(entity_ids) if i not in seen]
+        if missing:
+            seen.update(self._inner.get_many(missing))
+        return {i: seen[i] for i in dict.fromkeys(entity_ids) if i in seen}
+
+    def query(
+        self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
+    ) -> list[Any]:
+        self.flush()
+        found = self._inner.query(order_by=order_by, limit=limit, **criteria)
+        seen = self._seen
+        for entity in found:
+            seen[entity.id] = entity
+        return found
+
+    def count(self, **criteria: Any) -> int:
+        self.flush()
+        return self._inner.count(**criteria)
+
+    # -- writes -------------------------------------------------------------------------
+
+    def add(self, entity: Any) -> Any:
+        if not isinstance(entity, self._cls):
+            raise ValidationError(f"expected a {self._cls.__name__}", field="entity")
+        if entity.id in self._seen:
+            raise ConflictError(self._aggregate, entity.id, reason="id already exists")
+        stored = attrs.evolve(entity, version=1)
+        self._pending[entity.id] = (_ADD, stored, stored)
+        self._seen[entity.id] = stored
+        return stored
+
+    def update(self, entity: Any) -> Any:
+        entity_id = entity.id
+        current = self._seen.get(entity_id)
+        if current is not None and current.version != entity.version:
+            raise ConflictError(self._aggregate, entity_id, expected_version=entity.version)
+        pending = self._pending.get(entity_id)
+        if pending is None:
+            stored = attrs.evolve(entity, version=entity.version + 1)
+            self._pending[entity_id] = (_UPDATE, entity, stored)
+        elif pending[0] == _ADD:
+            stored = entity
+            self._pending[entity_id] = (_ADD, entity, entity)
+        else:
+            stored = entity
+            base_version = pending[1].version
+            self._pending[entity_id] = (_UPDATE, attrs.evolve(entity, version=base_version), entity)
+        self._seen[entity_id] = stored
+        return stored
+
+    def flush(self) -> None:
+        """Send the pending writes to the backend, oldest first."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        inner = self._inner
+        for kind, entity, _held in pending.values():
+            if kind == _ADD:
+                inner.add(entity)
+            else:
+                inner.update(entity)
+
+
+class TrackedUnitOfWork:
+    """A backend unit of work seen through identity maps with write-behind (module docs)."""
+
+    def __init__(self, inner: UnitOfWork) -> None:
+        self.inner = inner
+        self.events: EventLog = inner.events
+        self.outbox: Outbox = inner.outbox
+        self.counters: Counters = inner.counters
+        self.actions: ActionLog = inner.actions
+        self._repos: dict[str, _TrackedRepository] = {}
+
+    def repo(self, aggregate: str) -> _TrackedRepository:
+        """The tracked repository of *aggregate* (one per unit of work)."""
+        found = self._repos.get(aggregate)
+        if found is None:
+            found = self._repos[aggregate] = _TrackedRepository(
+                self.inner.repo(aggregate), aggregate
+            )
+        return found
+
+    def flush(self) -> None:
+        """Send every pending write to the backend (in the order the aggregates were used)."""
+        for repo in self._repos.values():
+            repo.flush()
+
+    def commit(self) -> None:
+        """Flush, then commit the backend's unit of work."""
+        self.flush()
+        self.inner.commit()
+
+    def rollback(self) -> None:
+        """Forget pending writes and roll the backend's unit of work back."""
+        self._repos.clear()
+        self.inner.rollback()

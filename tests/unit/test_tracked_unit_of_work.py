@@ -1,0 +1,204 @@
+"""The services' unit of work: identity map and write-behind over any backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import pytest
+
+from s2c_core import S2C, FixedClock, LineItem, Money, Policy
+from s2c_core._builtin.memory import MemoryStorage
+from s2c_core.errors import ConflictError, ValidationError
+from s2c_core.lifecycle.flows import InvoiceState
+from s2c_core.services._uow import TrackedUnitOfWork
+from s2c_core.testing.conformance.storage import make_invoice
+
+
+class _Counting:
+    """A backend repository that counts what reaches it."""
+
+    def __init__(self, inner: Any, calls: list[str]) -> None:
+        self._inner = inner
+        self._calls = calls
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._calls.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def storage() -> MemoryStorage:
+    return MemoryStorage()
+
+
+def _tracked(uow: Any, calls: list[str]) -> TrackedUnitOfWork:
+    tracked = TrackedUnitOfWork(uow)
+    original = uow.repo
+    uow.repo = lambda name: _Counting(original(name), calls)
+    return tracked
+
+
+def test_repeated_reads_reach_the_backend_once(storage: MemoryStorage) -> None:
+    with storage.unit_of_work() as uow:
+        uow.repo("invoice").add(make_invoice(1))
+        uow.commit()
+    calls: list[str] = []
+    with storage.unit_of_work() as raw:
+        repo = _tracked(raw, calls).repo("invoice")
+        first = repo.get("inv_1")
+        assert repo.get("inv_1") is first
+        assert repo.find("inv_1") is first
+        assert repo.get_many(["inv_1"]) == {"inv_1": first}
+    assert calls == ["get"]
+
+
+def test_changes_of_one_aggregate_are_one_write_and_one_version(storage: MemoryStorage) -> None:
+    calls: list[str] = []
+    with storage.unit_of_work() as raw:
+        uow = _tracked(raw, calls)
+        repo = uow.repo("invoice")
+        added = repo.add(make_invoice(1))
+        changed = repo.update(attrs.evolve(added, dunning_level=1))
+        changed = repo.update(attrs.evolve(changed, dunning_level=2))
+        assert calls == []  # nothing sent yet
+        uow.commit()
+    assert calls == ["add"]
+    with storage.unit_of_work() as raw:
+        stored = raw.repo("invoice").get("inv_1")
+    assert (stored.dunning_level, stored.version) == (2, 1) == (2, changed.version)
+    calls.clear()
+    with storage.unit_of_work() as raw:
+        uow = _tracked(raw, calls)
+        repo = uow.repo("invoice")
+        one = repo.update(attrs.evolve(repo.get("inv_1"), dunning_level=3))
+        two = repo.update(attrs.evolve(one, status=InvoiceState.PAID))
+        uow.commit()
+    assert calls == ["get", "update"]
+    assert one.version == two.version == 2
+    with storage.unit_of_work() as raw:
+        stored = raw.repo("invoice").get("inv_1")
+    assert (stored.dunning_level, stored.status, stored.version) == (3, "paid", 2)
+
+
+def test_a_query_sees_the_pending_writes(storage: MemoryStorage) -> None:
+    with storage.unit_of_work() as raw:
+        repo = TrackedUnitOfWork(raw).repo("invoice")
+        repo.add(make_invoice(1, customer="a"))
+        assert [i.id for i in repo.query(customer_id="a")] == ["inv_1"]
+        assert repo.count(customer_id="a") == 1
+
+
+def test_a_stale_update_conflicts_at_once_and_stores_nothing(storage: MemoryStorage) -> None:
+    with storage.unit_of_work() as uow:
+        v1 = uow.repo("invoice").add(make_invoice(1))
+        uow.commit()
+    with storage.unit_of_work() as raw:
+        uow = TrackedUnitOfWork(raw)
+        repo = uow.repo("invoice")
+        repo.update(attrs.evolve(repo.get("inv_1"), dunning_level=1))
+        with pytest.raises(ConflictError):
+            repo.update(attrs.evolve(v1, dunning_level=2))
+
+
+def test_a_conflict_only_the_backend_sees_surfaces_at_commit(storage: MemoryStorage) -> None:
+    with storage.unit_of_work() as uow:
+        v1 = uow.repo("invoice").add(make_invoice(1))
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        uow.repo("invoice").update(attrs.evolve(v1, dunning_level=5))
+        uow.commit()
+    with storage.unit_of_work() as raw:
+        uow = TrackedUnitOfWork(raw)
+        uow.repo("invoice").add(make_invoice(2))
+        uow.repo("invoice").update(attrs.evolve(v1, dunning_level=1))  # never read here: stale
+        with pytest.raises(ConflictError):
+            uow.commit()
+    with storage.unit_of_work() as raw:
+        assert raw.repo("invoice").find("inv_2") is None
+        assert raw.repo("invoice").get("inv_1").dunning_level == 5
+
+
+def test_a_duplicate_id_is_refused_at_once_when_known(storage: MemoryStorage) -> None:
+    with storage.unit_of_work() as raw:
+        repo = TrackedUnitOfWork(raw).repo("invoice")
+        repo.add(make_invoice(1))
+        with pytest.raises(ConflictError):
+            repo.add(make_invoice(1))
+        with pytest.raises(ValidationError):
+            repo.add("not an invoice")
+
+
+def test_accepting_a_quote_reads_nothing_twice() -> None:
+    """Through the services: the order created here is never read back from the backend."""
+    inner = MemoryStorage()
+    calls: list[tuple[str, str]] = []
+    real = inner.unit_of_work
+
+    class _Storage:
+        name = "counting"
+
+        def unit_of_work(self) -> Any:
+            return _CountingUnitOfWork(real(), calls)
+
+        def close(self) -> None:
+            inner.close()
+
+    app = S2C.open(
+        _Storage(),  # type: ignore[arg-type]
+        clock=FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC)),
+        policy=Policy.default_eu("BE"),
+        load_entry_points=False,
+    )
+    app.catalog.add_product("beer", "Crate", Money("24.50", "EUR"))
+    app.catalog.receive_stock("beer", 100)
+    customer = app.customers.register("Café Leuven", credit_limit=Money("10000.00", "EUR"))
+    quote = app.quotes.draft(customer.id, [LineItem("beer", 3)])
+    app.quotes.send(quote.id)
+    calls.clear()
+    order = app.quotes.accept(quote.id)
+    assert order.status == "confirmed"
+    reads = [c for c in calls if c[1] in ("get", "find", "get_many")]
+    assert ("order", "get") not in reads
+    assert len(reads) == len(set(reads))
+    writes = [c for c in calls if c[1] in ("add", "update")]
+    assert writes.count(("order", "add")) == 1
+    # the exposure query sends the new order first; confirming it is then one more update
+    assert writes.count(("order", "update")) == 1
+
+
+class _CountingUnitOfWork:
+    def __init__(self, cm: Any, calls: list[tuple[str, str]]) -> None:
+        self._cm = cm
+        self._calls = calls
+
+    def __enter__(self) -> Any:
+        uow = self._cm.__enter__()
+        original = uow.repo
+        calls = self._calls
+
+        class _Repo:
+            def __init__(self, name: str) -> None:
+                self._name = name
+                self._inner = original(name)
+
+            def __getattr__(self, attr: str) -> Any:
+                method = getattr(self._inner, attr)
+
+                def call(*args: Any, **kwargs: Any) -> Any:
+                    calls.append((self._name, attr))
+                    return method(*args, **kwargs)
+
+                return call
+
+        uow.repo = _Repo
+        return uow
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._cm.__exit__(*exc)
