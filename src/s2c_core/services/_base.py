@@ -19,7 +19,7 @@ import pluggy
 
 from s2c_core.clock import Clock
 from s2c_core.codec import dump, plain
-from s2c_core.entities.common import new_id
+from s2c_core.entities.common import new_id, replace
 from s2c_core.errors import ConflictError
 from s2c_core.events import DomainEvent, OutboxMessage
 from s2c_core.lifecycle._flow import Flow
@@ -173,7 +173,7 @@ class Tx:
         current = entity.status  # type: ignore[attr-defined]
         entity_id: str = entity.id  # type: ignore[attr-defined]
         new_state = flow.next_state(current, event, entity_id=entity_id)
-        changed = attrs.evolve(entity, status=new_state, **changes)  # type: ignore[misc]
+        changed = replace(entity, status=new_state, **changes)
         saved = self.save(aggregate, changed)
         self.record(
             aggregate,

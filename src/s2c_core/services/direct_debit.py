@@ -27,9 +27,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
 
-import attrs
-
-from s2c_core.entities.common import CustomerId, MandateId
+from s2c_core.entities.common import CustomerId, MandateId, replace
 from s2c_core.entities.party import Customer
 from s2c_core.entities.receivables import Invoice, Mandate
 from s2c_core.entities.registry import Range
@@ -184,7 +182,7 @@ class DirectDebitService:
                     rule="mandate_revoked",
                     mandate_id=mandate_id,
                 )
-            saved = tx.save("mandate", attrs.evolve(mandate, active=False))
+            saved = tx.save("mandate", replace(mandate, active=False))
             tx.record(
                 "mandate",
                 mandate.id,
@@ -290,7 +288,7 @@ class DirectDebitService:
             if not debits:
                 return b""
             for mandate in first_used.values():
-                tx.save("mandate", attrs.evolve(mandate, sequence="RCUR"))
+                tx.save("mandate", replace(mandate, sequence="RCUR"))
                 tx.record(
                     "mandate",
                     mandate.id,

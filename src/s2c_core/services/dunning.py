@@ -45,10 +45,10 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any, Final
 
-import attrs
 from attrs import frozen
 
 from s2c_core.entities import Customer, DocumentKind, Invoice
+from s2c_core.entities.common import replace
 from s2c_core.entities.registry import Range
 from s2c_core.errors import S2CError
 from s2c_core.lifecycle import PaymentState
@@ -372,7 +372,7 @@ class DunningEngine:
         kind = "promise_kept" if kept else "promise_broken"
         key = f"promise:{invoice.id}:{promise.due.isoformat()}"
         tx.uow.actions.claim(key, tx.now)
-        saved = tx.save("invoice", attrs.evolve(invoice, promise=None))
+        saved = tx.save("invoice", replace(invoice, promise=None))
         tx.record(
             "invoice",
             invoice.id,
@@ -414,7 +414,7 @@ class DunningEngine:
         charges = self._charges(tx, invoice, customer, plan, due)
         pre_due = step.offset_days < 0
         channel, recipient = _channel_and_recipient(step.channel, customer)
-        tx.save("invoice", attrs.evolve(invoice, dunning_level=due.level, last_dunned_on=today))
+        tx.save("invoice", replace(invoice, dunning_level=due.level, last_dunned_on=today))
         tx.record(
             "invoice",
             invoice.id,

@@ -9,8 +9,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import attrs
-
 from s2c_core.entities import (
     Customer,
     DocumentKind,
@@ -21,7 +19,7 @@ from s2c_core.entities import (
     Order,
     ShipmentId,
 )
-from s2c_core.entities.common import new_id
+from s2c_core.entities.common import new_id, replace
 from s2c_core.errors import BusinessRuleError, ConfigurationError, ValidationError
 from s2c_core.lifecycle import INVOICE_FLOW, InvoiceState
 from s2c_core.money import Money
@@ -168,9 +166,7 @@ def invoice_order_lines(
                 ol.cost,
             )
         )
-        new_order_lines[line_no - 1] = attrs.evolve(
-            ol, invoiced_quantity=ol.invoiced_quantity + qty
-        )
+        new_order_lines[line_no - 1] = replace(ol, invoiced_quantity=ol.invoiced_quantity + qty)
     draft = Invoice(
         InvoiceId(new_id("inv")),
         order.customer_id,
@@ -192,7 +188,7 @@ def invoice_order_lines(
         case_id=case_id or order.customer_id,
         data={"order_id": order.id},
     )
-    tx.save("order", attrs.evolve(order, lines=new_order_lines))
+    tx.save("order", replace(order, lines=new_order_lines))
     return issue_in(tx, draft, case_id=case_id)
 
 
@@ -315,7 +311,7 @@ def credit_note_in(
     credited_before = _credited_quantities(tx, invoice)
     if quantities is None:
         lines = [
-            attrs.evolve(ln, quantity=ln.quantity - credited_before.get(n, Decimal(0)))
+            replace(ln, quantity=ln.quantity - credited_before.get(n, Decimal(0)))
             for n, ln in enumerate(invoice.lines, start=1)
             if ln.quantity > credited_before.get(n, Decimal(0))
         ]
@@ -330,7 +326,7 @@ def credit_note_in(
                 raise BusinessRuleError(
                     f"line {n}: can credit at most {left}", rule="over_credit", line=n
                 )
-            lines.append(attrs.evolve(invoice.lines[n - 1], quantity=qty))
+            lines.append(replace(invoice.lines[n - 1], quantity=qty))
     if not lines:
         raise BusinessRuleError("nothing left to credit", rule="over_credit")
     note = Invoice(
@@ -361,7 +357,7 @@ def credit_note_in(
     if invoice.is_open:
         applied = amount if amount <= invoice.open_amount else invoice.open_amount
         credited = (invoice.credited or Money.zero(invoice.currency)) + applied
-        updated = attrs.evolve(invoice, credited=credited)
+        updated = replace(invoice, credited=credited)
         if updated.open_amount.is_zero():
             tx.move(
                 "invoice",
@@ -382,7 +378,7 @@ def credit_note_in(
                 data={"credit_note": note.id, "amount": applied},
             )
         note_paid = applied
-        note = tx.save("invoice", attrs.evolve(note, credited=note_paid))
+        note = tx.save("invoice", replace(note, credited=note_paid))
         if note.open_amount.is_zero():
             note = tx.move(
                 "invoice",

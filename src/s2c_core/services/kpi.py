@@ -31,8 +31,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final, Literal
 
-import attrs
-
+from s2c_core.entities.common import replace
 from s2c_core.entities.receivables import Invoice
 from s2c_core.entities.sales import Order, Shipment
 from s2c_core.errors import ValidationError
@@ -653,7 +652,7 @@ class KpiService:
         drivers = None
         if dso_now is not None and dso_before is not None:
             full = self.dso_drivers(before, chosen, currency=cur)
-            drivers = attrs.evolve(full, customers=full.customers[:top])
+            drivers = replace(full, customers=full.customers[:top])
         try:
             cei_report: CeiReport | None = _cei_report(inputs)
         except ValidationError:
@@ -685,7 +684,7 @@ class KpiService:
             funnel=self.funnel(chosen),
             lead_funnel=self.funnel(chosen, basis="leads"),
             cycle_times=self.cycle_times(),
-            forecast=attrs.evolve(forecast, lines=()),
+            forecast=replace(forecast, lines=()),
             margins=margin_report(facts, chosen, currency=cur),
             behaviour=payment_behaviour(facts, chosen, currency=cur),
             bad_debt=bad_debt_report(facts, chosen, currency=cur),

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import attrs
 from attrs import frozen
 
 from s2c_core.codec import load
+from s2c_core.entities.common import replace
 from s2c_core.errors import BackendNotFoundError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
 from s2c_core.plugins import notifiers, on_event
@@ -45,7 +45,7 @@ def notification_from_payload(payload: dict[str, object]) -> Notification:
         Attachment(str(a["filename"]), str(a["media_type"]), bytes.fromhex(str(a["content"])))
         for a in raw  # type: ignore[attr-defined]
     )
-    return attrs.evolve(notification, attachments=attachments)
+    return replace(notification, attachments=attachments)
 
 
 class OutboxDispatcher:
@@ -104,16 +104,10 @@ class OutboxDispatcher:
 
         assert isinstance(now, datetime)
         if error is None:
-            return attrs.evolve(
-                message, status=OutboxStatus.DELIVERED, delivered_at=now, last_error=""
-            )
+            return replace(message, status=OutboxStatus.DELIVERED, delivered_at=now, last_error="")
         attempts = message.attempts + 1
         policy = self._ctx.policy
         if attempts >= policy.outbox_max_attempts:
-            return attrs.evolve(
-                message, status=OutboxStatus.PARKED, attempts=attempts, last_error=error
-            )
+            return replace(message, status=OutboxStatus.PARKED, attempts=attempts, last_error=error)
         delay = timedelta(seconds=policy.outbox_backoff_seconds * 2 ** (attempts - 1))
-        return attrs.evolve(
-            message, attempts=attempts, last_error=error, next_attempt_at=now + delay
-        )
+        return replace(message, attempts=attempts, last_error=error, next_attempt_at=now + delay)

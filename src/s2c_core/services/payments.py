@@ -18,10 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from s2c_core.entities import Allocation, CustomerId, Invoice, Payment, PaymentId
-from s2c_core.entities.common import new_id
+from s2c_core.entities.common import new_id, replace
 from s2c_core.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
 from s2c_core.lifecycle import INVOICE_FLOW, PAYMENT_FLOW, InvoiceState, PaymentState
 from s2c_core.money import Money, sum_money
@@ -54,7 +52,7 @@ def _zero(m: Money | None, currency: str) -> Money:
 def _collectible(invoice: Invoice) -> Money:
     """What a payment can still settle: a written-off invoice counts its write-off as open."""
     if invoice.status == InvoiceState.WRITTEN_OFF:
-        return attrs.evolve(invoice, written_off=None).open_amount
+        return replace(invoice, written_off=None).open_amount
     return invoice.open_amount
 
 
@@ -75,7 +73,7 @@ def apply_to_invoice(
     was_written_off = invoice.status == InvoiceState.WRITTEN_OFF
     if was_written_off:
         # a later payment reverses the write-off
-        invoice = attrs.evolve(invoice, written_off=None)
+        invoice = replace(invoice, written_off=None)
     open_amount = invoice.open_amount
     if amount > open_amount:
         raise BusinessRuleError(
@@ -134,7 +132,7 @@ def apply_to_invoice(
         )
     elif invoice.status == InvoiceState.PARTIALLY_PAID or was_written_off:
         updated = tx.save(
-            "invoice", attrs.evolve(invoice, status=InvoiceState.PARTIALLY_PAID, **changes)
+            "invoice", replace(invoice, status=InvoiceState.PARTIALLY_PAID, **changes)
         )
         tx.record("invoice", invoice.id, "payment_applied", case_id=case, data=data)
     else:
@@ -235,9 +233,7 @@ class PaymentService:
                 if i.status in _OPEN
             ]
             if targets and payment.customer_id is None:
-                payment = tx.save(
-                    "payment", attrs.evolve(payment, customer_id=targets[0].customer_id)
-                )
+                payment = tx.save("payment", replace(payment, customer_id=targets[0].customer_id))
         if not targets and payment.customer_id:
             targets = repo.query(
                 customer_id=payment.customer_id,
@@ -296,7 +292,7 @@ class PaymentService:
                 customer_id = invoice.customer_id
             _, allocation = apply_to_invoice(tx, payment, invoice, amount)
             allocations.append(allocation)
-        updated = attrs.evolve(payment, allocations=tuple(allocations), customer_id=customer_id)
+        updated = replace(payment, allocations=tuple(allocations), customer_id=customer_id)
         event = "allocate" if updated.unapplied.is_zero() else "allocate_part"
         return tx.move(
             "payment",
@@ -336,7 +332,7 @@ class PaymentService:
                     payment_id=payment_id,
                 )
             refunded = _zero(payment.refunded, payment.amount.currency.code) + amount
-            updated = attrs.evolve(payment, refunded=refunded)
+            updated = replace(payment, refunded=refunded)
             if updated.unapplied.is_zero():
                 return tx.move(
                     "payment",
@@ -383,7 +379,7 @@ class PaymentService:
                 "written_off": written if written.is_positive() else None,
                 "paid_on": None,
             }
-            reopened = attrs.evolve(invoice, **changes)
+            reopened = replace(invoice, **changes)
             reopens = invoice.status == InvoiceState.PAID or (
                 invoice.status == InvoiceState.CREDITED and reopened.open_amount.is_positive()
             )

@@ -30,7 +30,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-import attrs
 from attrs import frozen
 
 from s2c_core.entities import (
@@ -43,7 +42,7 @@ from s2c_core.entities import (
     PromiseToPay,
     document_totals,
 )
-from s2c_core.entities.common import new_id
+from s2c_core.entities.common import new_id, replace
 from s2c_core.entities.registry import Range
 from s2c_core.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
 from s2c_core.kpi import AgingReport, InvoiceFact, aging_report
@@ -404,7 +403,7 @@ class ReceivableService:
         if invoice.status != InvoiceState.DISPUTED:
             # fully credited (or otherwise settled) meanwhile: just drop the disputed amount
             if invoice.disputed is not None:
-                tx.save("invoice", attrs.evolve(invoice, disputed=None))
+                tx.save("invoice", replace(invoice, disputed=None))
             return
         paid = invoice.paid is not None and invoice.paid.is_positive()
         tx.move(
@@ -465,7 +464,7 @@ class ReceivableService:
                 )
             saved = tx.save(
                 "invoice",
-                attrs.evolve(invoice, promise=PromiseToPay(amount, due, tx.now, note)),
+                replace(invoice, promise=PromiseToPay(amount, due, tx.now, note)),
             )
             tx.record(
                 "invoice",

@@ -30,7 +30,7 @@ from s2c_core.entities import (
     ShipmentLine,
     StockLevel,
 )
-from s2c_core.entities.common import as_decimal, new_id, positive_quantity
+from s2c_core.entities.common import as_decimal, new_id, positive_quantity, replace
 from s2c_core.errors import BusinessRuleError, InvalidTransitionError, ValidationError
 from s2c_core.lifecycle import (
     CUSTOMER_FLOW,
@@ -165,7 +165,7 @@ class CustomerService:
 
         def body(tx: Tx) -> Customer:
             customer: Customer = tx.get("customer", customer_id)
-            saved = tx.save("customer", attrs.evolve(customer, credit_limit=limit))
+            saved = tx.save("customer", replace(customer, credit_limit=limit))
             tx.record(
                 "customer",
                 customer_id,
@@ -384,7 +384,7 @@ class CatalogService:
             if level is None:
                 stored: StockLevel = repo.add(StockLevel(ProductId(product_id), location, qty))
             else:
-                stored = repo.update(attrs.evolve(level, on_hand=level.on_hand + qty))
+                stored = repo.update(replace(level, on_hand=level.on_hand + qty))
             tx.record("stock", stored.id, "received", data={"quantity": qty})
             return stored
 
@@ -809,7 +809,7 @@ class OrderService:
                     credit_decision_id=decision.id,
                     hold_reason=f"credit {decision.outcome}: " + "; ".join(decision.reasons),
                 )
-            return tx.save("order", attrs.evolve(order, credit_decision_id=decision.id))
+            return tx.save("order", replace(order, credit_decision_id=decision.id))
         lines = self._reserve(tx, order)
         if customer.status == CustomerState.PROSPECT:
             tx.move("customer", customer, CUSTOMER_FLOW, "activate", case_id=customer.id)
@@ -871,14 +871,14 @@ class OrderService:
             take = min(ln.quantity, max(remaining[ln.product_id], Decimal(0)))
             remaining[ln.product_id] -= take
             new_lines.append(
-                attrs.evolve(ln, reserved_quantity=take, backordered_quantity=ln.quantity - take)
+                replace(ln, reserved_quantity=take, backordered_quantity=ln.quantity - take)
             )
         for pid, qty in needed.items():
             reserve = min(qty, max(available[pid], Decimal(0)))
             if reserve <= 0:
                 continue
             level = levels[f"{pid}@{order.location}"]
-            stock_repo.update(attrs.evolve(level, reserved=level.reserved + reserve))
+            stock_repo.update(replace(level, reserved=level.reserved + reserve))
             tx.record(
                 "stock", level.id, "reserved", data={"order_id": order.id, "quantity": reserve}
             )
@@ -921,7 +921,7 @@ class OrderService:
                 if ln.reserved_quantity > 0:
                     level = stock_repo.get(f"{ln.product_id}@{order.location}")
                     stock_repo.update(
-                        attrs.evolve(level, reserved=level.reserved - ln.reserved_quantity)
+                        replace(level, reserved=level.reserved - ln.reserved_quantity)
                     )
                     tx.record(
                         "stock",
@@ -929,7 +929,7 @@ class OrderService:
                         "released",
                         data={"order_id": order.id, "quantity": ln.reserved_quantity},
                     )
-            lines = [attrs.evolve(ln, reserved_quantity=Decimal(0)) for ln in order.lines]
+            lines = [replace(ln, reserved_quantity=Decimal(0)) for ln in order.lines]
             return tx.move(
                 "order",
                 order,
@@ -987,24 +987,18 @@ class OrderService:
                                 rule="stock",
                                 line=line_no,
                             )
-                        level = stock_repo.update(
-                            attrs.evolve(level, reserved=level.reserved + extra)
-                        )
-                        ln = attrs.evolve(
+                        level = stock_repo.update(replace(level, reserved=level.reserved + extra))
+                        ln = replace(
                             ln,
                             reserved_quantity=ln.reserved_quantity + extra,
                             backordered_quantity=max(ln.backordered_quantity - extra, Decimal(0)),
                         )
                     assert level is not None
                     stock_repo.update(
-                        attrs.evolve(
-                            level, on_hand=level.on_hand - qty, reserved=level.reserved - qty
-                        )
+                        replace(level, on_hand=level.on_hand - qty, reserved=level.reserved - qty)
                     )
-                    ln = attrs.evolve(ln, reserved_quantity=ln.reserved_quantity - qty)
-                new_lines[line_no - 1] = attrs.evolve(
-                    ln, shipped_quantity=ln.shipped_quantity + qty
-                )
+                    ln = replace(ln, reserved_quantity=ln.reserved_quantity - qty)
+                new_lines[line_no - 1] = replace(ln, shipped_quantity=ln.shipped_quantity + qty)
                 ship_lines.append(ShipmentLine(line_no, ln.product_id, qty))
             shipment = Shipment(
                 ShipmentId(new_id("shp")),

@@ -32,11 +32,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Final, TypeVar
 
-import attrs
 from attrs import frozen
 
 from s2c_core.clock import FixedClock, ensure_aware
 from s2c_core.entities import Customer, DocumentKind, Invoice, Quote
+from s2c_core.entities.common import replace
 from s2c_core.entities.registry import Range
 from s2c_core.errors import ConflictError, S2CError
 from s2c_core.lifecycle import CUSTOMER_FLOW, CustomerState, InvoiceState, QuoteState
@@ -147,7 +147,7 @@ def run_due(
         The [TickReport][s2c_core.services.tick.TickReport].
     """
     if now is not None:
-        ctx = attrs.evolve(ctx, clock=FixedClock(ensure_aware(now, field="now")))
+        ctx = replace(ctx, clock=FixedClock(ensure_aware(now, field="now")))
     at = ctx.clock.now()
     today = at.date()
     run = _Run(ctx)
