@@ -80,6 +80,24 @@ class Repository(Protocol[T]):
         """Number of entities matching *criteria* (same rules as ``query``)."""
         ...
 
+    def index_values(
+        self,
+        fields: Sequence[str],
+        *,
+        order_by: str | None = None,
+        limit: int | None = None,
+        **criteria: Any,
+    ) -> list[tuple[Any, ...]]:
+        """The indexed *fields* (``"id"`` allowed) of the entities matching *criteria*.
+
+        One tuple per entity, in *fields* order, with the values as the index holds them
+        (``Index.value``: Money as integer minor units, enums as their value, dates as dates),
+        read without rebuilding the entities: a bank import keys 100,000 open invoices by
+        reference, number, customer and open amount this way. Criteria, ``order_by`` and
+        ``limit`` follow ``query``.
+        """
+        ...
+
 
 @runtime_checkable
 class EventLog(Protocol):

@@ -479,14 +479,12 @@ def test_an_entry_refused_by_a_rule_fails_alone_and_a_reimport_retries_it(
 # -- lookups: read once per import, or asked per unit of work ---------------------------------
 
 
-@pytest.mark.parametrize("mode", ["snapshot", "snapshot_paged", "per_batch"])
+@pytest.mark.parametrize("mode", ["snapshot", "per_batch"])
 def test_invoices_are_found_the_same_way_whatever_the_lookup(
     app: S2C, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     import s2c_core.services.bank as bank
 
-    if mode == "snapshot_paged":
-        monkeypatch.setattr(bank, "SNAPSHOT_PAGE", 2)
     if mode == "per_batch":
         monkeypatch.setattr(bank, "PRELOAD_MIN", 0)
         monkeypatch.setattr(bank, "PRELOAD_FACTOR", 0)

@@ -146,6 +146,22 @@ class _Repo:
     def count(self, **criteria: Any) -> int:
         return len(self.query(**criteria))
 
+    def index_values(
+        self,
+        fields: Sequence[str],
+        *,
+        order_by: str | None = None,
+        limit: int | None = None,
+        **criteria: Any,
+    ) -> list[tuple[Any, ...]]:
+        getters = [_entity_id if f == "id" else self._spec.index(f).value for f in fields]
+        found = self.query(order_by=order_by, limit=limit, **criteria)
+        return [tuple(get(entity) for get in getters) for entity in found]
+
+
+def _entity_id(entity: Any) -> Any:
+    return entity.id
+
 
 class _Events:
     def __init__(self, uow: _MemoryUnitOfWork) -> None:

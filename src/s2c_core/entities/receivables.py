@@ -131,7 +131,7 @@ class Invoice:
     def _or_zero(self, value: Money | None) -> Money:
         return value if value is not None else Money.zero(self.currency)
 
-    @property
+    @cached_property
     def settled(self) -> Money:
         """Paid + credited + written off."""
         return sum_money(
@@ -143,7 +143,7 @@ class Invoice:
             self.currency,
         )
 
-    @property
+    @cached_property
     def open_amount(self) -> Money:
         """What the customer still owes on this document (never below zero)."""
         rest = self.total - self.settled
@@ -204,12 +204,12 @@ class Payment:
     created_at: datetime | None = None
     version: int = 0
 
-    @property
+    @cached_property
     def allocated(self) -> Money:
         """Cash applied to invoices."""
         return sum_money((a.amount for a in self.allocations), self.amount.currency)
 
-    @property
+    @cached_property
     def unapplied(self) -> Money:
         """Cash not applied and not refunded: the customer's credit from this payment."""
         refunded = self.refunded if self.refunded is not None else Money.zero(self.amount.currency)

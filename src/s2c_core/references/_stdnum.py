@@ -9,7 +9,8 @@ python-stdnum raises its own ``ValidationError`` subclasses (``InvalidFormat``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, TypeVar
+from functools import lru_cache
+from typing import Any, Final, TypeVar
 
 from stdnum import exceptions as stdnum_exceptions
 
@@ -52,8 +53,17 @@ def call(kind: str, value: object, func: Callable[[str], T]) -> T:
     if not isinstance(value, str):
         raise invalid(kind, value, "format", f"expected a str, got {type(value).__name__}")
     try:
-        return func(value)
+        result: T = _remembered(func, value)
     except stdnum_exceptions.ValidationError as exc:
         raise invalid(kind, value, reason_of(exc)) from None
     except (ValueError, IndexError, KeyError) as exc:  # malformed input reaching stdnum internals
         raise invalid(kind, value, "format") from exc
+    return result
+
+
+@lru_cache(maxsize=8192)
+def _remembered(func: Callable[[str], Any], value: str) -> Any:
+    # The stdnum functions used here are pure (text in, text or bool out): a bank import asks
+    # about the same reference several times per entry (detect, validate, format). Failures
+    # raise and are not remembered.
+    return func(value)

@@ -85,6 +85,25 @@ class _TrackedRepository:
         self.flush()
         return self._inner.count(**criteria)
 
+    def index_values(
+        self,
+        fields: Sequence[str],
+        *,
+        order_by: str | None = None,
+        limit: int | None = None,
+        **criteria: Any,
+    ) -> list[tuple[Any, ...]]:
+        self.flush()
+        read = getattr(self._inner, "index_values", None)
+        if read is not None:
+            found: list[tuple[Any, ...]] = read(fields, order_by=order_by, limit=limit, **criteria)
+            return found
+        # a backend written before index_values joined the contract: rebuild, then read
+        spec = AGGREGATES[self._aggregate]
+        getters = [_entity_id if f == "id" else spec.index(f).value for f in fields]
+        entities = self._inner.query(order_by=order_by, limit=limit, **criteria)
+        return [tuple(get(e) for get in getters) for e in entities]
+
     # -- writes -------------------------------------------------------------------------
 
     def add(self, entity: Any) -> Any:
@@ -127,6 +146,10 @@ class _TrackedRepository:
                 inner.add(entity)
             else:
                 inner.update(entity)
+
+
+def _entity_id(entity: Any) -> Any:
+    return entity.id
 
 
 class TrackedUnitOfWork:

@@ -37,7 +37,6 @@ from attrs import define, field, frozen
 from s2c_core.entities.common import PaymentId, as_tuple, new_id
 from s2c_core.entities.party import Customer
 from s2c_core.entities.receivables import Invoice, Payment
-from s2c_core.entities.registry import Range
 from s2c_core.entities.statement import BankEntry, BankStatement
 from s2c_core.errors import (
     BackendError,
@@ -82,9 +81,8 @@ BATCH_SIZE: Final = 200
 """Entries per unit of work."""
 PRELOAD_FACTOR: Final = 4
 PRELOAD_MIN: Final = 5_000
-SNAPSHOT_PAGE: Final = 25_000
-"""Open invoices are read once per import (``SNAPSHOT_PAGE`` at a time, keeping only their
-keys) when there are at most ``max(PRELOAD_MIN, PRELOAD_FACTOR x credits)`` of them; otherwise
+"""Open invoices are keyed once per import from the invoice index (no invoice rebuilt)
+when there are at most ``max(PRELOAD_MIN, PRELOAD_FACTOR x credits)`` of them; otherwise
 each batch asks storage for what it needs."""
 NAME_MIN_SIMILARITY: Final = 0.75
 _COMMON_NAME_WORD: Final = 200  # a word shared by more customers says nothing about the payer
@@ -311,35 +309,38 @@ class _Customers:
 class _Snapshot:
     """Keys of the open invoices at the start of an import (ids only; entities read fresh).
 
-    Open amounts (which cost a sum over each invoice's lines) are indexed only when an entry
-    first needs invoices by amount.
+    Built from the invoice index (``Repository.index_values``) without rebuilding a single
+    invoice: reference, number, customer, currency, open amount and due date per open invoice.
     """
 
-    def __init__(self, invoices: Iterable[Invoice]) -> None:
+    FIELDS: Final = (
+        "id",
+        "payment_reference",
+        "number",
+        "customer_id",
+        "currency",
+        "open_amount",
+        "due_date",
+    )
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
         self.by_reference: dict[str, str] = {}
         self.by_number: dict[str, str] = {}
         self.by_customer: dict[str, list[str]] = {}
-        self._by_amount: dict[tuple[str, int], list[str]] | None = None
-        self.add(invoices)
+        self._by_amount: dict[tuple[str, int], list[tuple[Any, str]]] = {}
+        for invoice_id, reference, number, customer_id, currency, open_minor, due in rows:
+            if reference:
+                self.by_reference[reference] = invoice_id
+            if number:
+                self.by_number[number] = invoice_id
+            self.by_customer.setdefault(customer_id, []).append(invoice_id)
+            self._by_amount.setdefault((currency, open_minor), []).append((due, invoice_id))
 
-    def add(self, invoices: Iterable[Invoice]) -> None:
-        for invoice in invoices:
-            if invoice.payment_reference:
-                self.by_reference[invoice.payment_reference] = invoice.id
-            if invoice.number:
-                self.by_number[invoice.number] = invoice.id
-            self.by_customer.setdefault(invoice.customer_id, []).append(invoice.id)
-
-    def by_amount(self, repo: Any, currency: str, minor: int) -> list[str]:
-        if self._by_amount is None:
-            index: dict[tuple[str, int], list[str]] = {}
-            ids = [i for ids in self.by_customer.values() for i in ids]
-            for start in range(0, len(ids), 1000):
-                for invoice in repo.get_many(ids[start : start + 1000]).values():
-                    key = (invoice.currency, invoice.open_amount.minor_units)
-                    index.setdefault(key, []).append(invoice.id)
-            self._by_amount = index
-        return self._by_amount.get((currency, minor), [])
+    def by_amount(self, currency: str, minor: int) -> list[str]:
+        """Open invoices of exactly *minor* units, earliest due first (ties by id)."""
+        found = self._by_amount.get((currency, minor), [])
+        found.sort(key=lambda pair: (pair[0] is None, pair[0] or date.min, pair[1]))
+        return [invoice_id for _due, invoice_id in found]
 
 
 @define
@@ -467,7 +468,7 @@ class _BatchInvoices:
             return
         snapshot = self._run.snapshot
         if snapshot is not None:
-            ids = snapshot.by_amount(self._repo, amount.currency.code, amount.minor_units)[:5]
+            ids = snapshot.by_amount(amount.currency.code, amount.minor_units)[:5]
             self._read_ids(ids)
             self.same_amount[key] = list(ids)
             return
@@ -650,24 +651,16 @@ class BankService:
         return ImportResult(name, fmt, tuple(s.statement_id for s in statements), outcomes)
 
     def _snapshot(self, credits: int) -> _Snapshot | None:
-        """The open invoices' keys, read page by page, or None when there are too many."""
+        """The open invoices' keys, read from the index, or None when there are too many."""
         cap = max(PRELOAD_MIN, PRELOAD_FACTOR * credits)
         with self._ctx.tx() as tx:
             repo = tx.uow.repo("invoice")
             if repo.count(kind="invoice", status=_OPEN_STATES) > cap:
                 log.debug("more than %d open invoices: reading them batch by batch", cap)
                 return None
-            snapshot = _Snapshot(())
-            last: str | None = None
-            while True:
-                criteria: dict[str, Any] = {"kind": "invoice", "status": _OPEN_STATES}
-                if last is not None:
-                    criteria["number"] = Range(last, None)
-                page = repo.query(order_by="number", limit=SNAPSHOT_PAGE, **criteria)
-                snapshot.add(i for i in page if last is None or i.number != last)
-                if len(page) < SNAPSHOT_PAGE or page[-1].number in (None, last):
-                    return snapshot
-                last = page[-1].number
+            return _Snapshot(
+                repo.index_values(_Snapshot.FIELDS, kind="invoice", status=_OPEN_STATES)
+            )
 
     def _apply_chunk(self, chunk: Sequence[_Work], run: _Run) -> list[EntryOutcome]:
         def body(tx: Tx) -> tuple[list[EntryOutcome], _Learned]:
