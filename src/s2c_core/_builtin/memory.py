@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -37,19 +37,35 @@ class _Tables:
 
 def matches(spec: AggregateSpec, entity: Any, criteria: dict[str, Any]) -> bool:
     """True when *entity* satisfies every criterion (shared by in-process backends)."""
+    return all(test(entity) for test in _tests(spec, criteria))
+
+
+def _tests(spec: AggregateSpec, criteria: dict[str, Any]) -> list[Callable[[Any], bool]]:
+    """One predicate per criterion, with the wanted values made plain once (not per entity)."""
+    tests: list[Callable[[Any], bool]] = []
     for name, wanted in criteria.items():
-        value = spec.index(name).value(entity)
+        value = spec.index(name).value
         if isinstance(wanted, Range):
-            lo = spec.index(name).value(_Probe(wanted.lo)) if wanted.lo is not None else None
-            hi = spec.index(name).value(_Probe(wanted.hi)) if wanted.hi is not None else None
-            if not Range(lo, hi).contains(value):
-                return False
+            lo = value(_Probe(wanted.lo)) if wanted.lo is not None else None
+            hi = value(_Probe(wanted.hi)) if wanted.hi is not None else None
+            tests.append(_in_range(value, Range(lo, hi)))
         elif isinstance(wanted, (tuple, list, set, frozenset)):
-            if value not in {_plain(w) for w in wanted}:
-                return False
-        elif value != _plain(wanted):
-            return False
-    return True
+            tests.append(_one_of(value, frozenset(_plain(x) for x in wanted)))
+        else:
+            tests.append(_equal(value, _plain(wanted)))
+    return tests
+
+
+def _in_range(value: Callable[[Any], Any], bounds: Range) -> Callable[[Any], bool]:
+    return lambda entity: bounds.contains(value(entity))
+
+
+def _one_of(value: Callable[[Any], Any], wanted: frozenset[Any]) -> Callable[[Any], bool]:
+    return lambda entity: value(entity) in wanted
+
+
+def _equal(value: Callable[[Any], Any], wanted: Any) -> Callable[[Any], bool]:
+    return lambda entity: bool(value(entity) == wanted)
 
 
 class _Probe:
@@ -133,7 +149,8 @@ class _Repo:
     ) -> list[Any]:
         for name in criteria:
             self._spec.index(name)
-        found = [e for e in self._all() if matches(self._spec, e, criteria)]
+        tests = _tests(self._spec, criteria)
+        found = [e for e in self._all() if all(test(e) for test in tests)]
         if order_by:
             desc = order_by.startswith("-")
             index = self._spec.index(order_by.lstrip("-"))

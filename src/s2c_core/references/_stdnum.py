@@ -48,12 +48,13 @@ def invalid(kind: str, value: object, reason: str, detail: str = "") -> InvalidR
     )
 
 
-def call(kind: str, value: object, func: Callable[[str], T]) -> T:
-    """Call ``func(value)`` translating stdnum errors (and non-strings) to InvalidReferenceError."""
+def call(kind: str, value: object, func: Callable[[str], T], argument: str | None = None) -> T:
+    """Call ``func(argument)`` (default: *value*) translating stdnum errors (and non-strings)
+    to InvalidReferenceError about *value*."""
     if not isinstance(value, str):
         raise invalid(kind, value, "format", f"expected a str, got {type(value).__name__}")
     try:
-        result: T = _remembered(func, value)
+        result: T = _remembered(func, value if argument is None else argument)
     except stdnum_exceptions.ValidationError as exc:
         raise invalid(kind, value, reason_of(exc)) from None
     except (ValueError, IndexError, KeyError) as exc:  # malformed input reaching stdnum internals

@@ -87,7 +87,7 @@ def validate(number: str, *, country: Country = "BE") -> str:
     """
     clean = compact(number, country=country)
     if country == "BE":
-        result: str = _stdnum.call(KIND, number, lambda _: _be_vat.validate(clean))
+        result: str = _stdnum.call(KIND, number, _be_vat.validate, clean)
         return result
     if not (clean.isascii() and clean.isdigit()) or int(clean) == 0:
         raise _stdnum.invalid(KIND, number, "format")

@@ -49,7 +49,12 @@ def compact(number: str) -> str:
         >>> compact("***010/8068/17183***")
         '010806817183'
     """
-    return _stdnum.call(KIND, number, lambda n: _ogm.compact(n.replace("*", "").replace(".", "")))
+    return _stdnum.call(KIND, number, _compact)
+
+
+def _compact(number: str) -> str:
+    result: str = _ogm.compact(number.replace("*", "").replace(".", ""))
+    return result
 
 
 def calc_check_digits(base: str) -> str:
@@ -82,7 +87,7 @@ def validate(number: str) -> str:
         s2c_core.errors.InvalidReferenceError: ogm_vcs '010/8068/17180' has a wrong check digit
     """
     clean = compact(number)
-    result: str = _stdnum.call(KIND, number, lambda _: _ogm.validate(clean))
+    result: str = _stdnum.call(KIND, number, _ogm.validate, clean)
     return result
 
 

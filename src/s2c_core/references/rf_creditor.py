@@ -96,7 +96,7 @@ def validate(number: str) -> str:
     clean = compact(number)
     if not (clean.isascii() and clean.isalnum()) or not clean[2:4].isdigit():
         raise _stdnum.invalid(KIND, number, "format")
-    result: str = _stdnum.call(KIND, number, lambda _: _rf.validate(clean))
+    result: str = _stdnum.call(KIND, number, _rf.validate, clean)
     return result
 
 
