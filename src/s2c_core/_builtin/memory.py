@@ -14,10 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import attrs
-
 from s2c_core._markers import hookimpl
 from s2c_core.clock import Clock
+from s2c_core.entities.common import replace
 from s2c_core.entities.registry import AGGREGATES, AggregateSpec, Range
 from s2c_core.errors import ConflictError, NotFoundError, ValidationError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
@@ -124,7 +123,7 @@ class _Repo:
             raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
         if self._current(entity.id) is not None:
             raise ConflictError(self._spec.name, entity.id, reason="id already exists")
-        stored = attrs.evolve(entity, version=1)
+        stored = replace(entity, version=1)
         self._pending[entity.id] = stored
         return stored
 
@@ -134,7 +133,7 @@ class _Repo:
             raise NotFoundError(self._spec.name, entity.id)
         if current.version != entity.version:
             raise ConflictError(self._spec.name, entity.id, expected_version=entity.version)
-        stored = attrs.evolve(entity, version=entity.version + 1)
+        stored = replace(entity, version=entity.version + 1)
         self._pending[entity.id] = stored
         return stored
 
@@ -291,9 +290,7 @@ class _MemoryUnitOfWork:
         for name, rows in self.pending.items():
             t.rows[name].update(rows)
         base = len(t.events)
-        t.events.extend(
-            attrs.evolve(e, sequence=base + i + 1) for i, e in enumerate(self.new_events)
-        )
+        t.events.extend(replace(e, sequence=base + i + 1) for i, e in enumerate(self.new_events))
         t.outbox.update(self.outbox_writes)
         t.outbox_keys.update(self.new_keys)
         t.counters.update(self.counter_writes)
