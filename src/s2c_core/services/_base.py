@@ -263,5 +263,11 @@ class Tx:
                 callback()
 
 
+_AS_IS = (str, int, bool, type(None))
+
+
 def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k): plain(v) for k, v in data.items()}
+    return {
+        str(k): v if type(v) in _AS_IS else plain(v)  # exact types: enums go through plain()
+        for k, v in data.items()
+    }
