@@ -17,18 +17,25 @@ the memory backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Table, and_, false, or_, true
+from sqlalchemy import ColumnElement, Table, and_, false, literal, or_, true
 
 from s2c_core.entities.registry import AggregateSpec, Index, IndexKind, Range
 from s2c_core.errors import ValidationError
 from s2c_core.money import Money
 
-__all__ = ["order_clauses", "plain_value", "where_clause"]
+__all__ = [
+    "Shape",
+    "criteria_shape",
+    "order_clauses",
+    "plain_value",
+    "shape_clause",
+    "where_clause",
+]
 
 _MULTI: Final = (tuple, list, set, frozenset)
 
@@ -68,39 +75,95 @@ def _bound(index: Index, value: Any) -> Any:
     return converted
 
 
-def _one(column: Any, index: Index, wanted: Any) -> ColumnElement[bool]:
-    if isinstance(wanted, Range):
-        parts: list[ColumnElement[bool]] = [column.is_not(None)]
-        if wanted.lo is not None:
-            parts.append(column >= _bound(index, wanted.lo))
-        if wanted.hi is not None:
-            parts.append(column <= _bound(index, wanted.hi))
-        return and_(*parts)
-    if isinstance(wanted, _MULTI):
-        values = [plain_value(w) for w in wanted]
-        fitting = sorted({v for v in values if v is not None and _fits(index.kind, v)}, key=repr)
-        clauses: list[ColumnElement[bool]] = []
-        if fitting:
-            clauses.append(column.in_(fitting))
-        if any(v is None for v in values):
-            clauses.append(column.is_(None))
-        return or_(*clauses) if clauses else false()
-    value = plain_value(wanted)
-    if value is None:
-        return column.is_(None)  # type: ignore[no-any-return]
-    if not _fits(index.kind, value):
-        return false()
-    return column == value  # type: ignore[no-any-return]
+Shape = tuple[tuple[str, str, int], ...]
+"""What a criteria mapping asks, without its values: ``(column, test, number of values)`` per
+criterion. Criteria of one shape compile to the same SQL, so a shape is a statement cache key."""
+
+
+def criteria_shape(spec: AggregateSpec, criteria: Mapping[str, Any]) -> tuple[Shape, list[Any]]:
+    """The shape of *criteria* on *spec* and its values in placeholder order.
+
+    Unknown fields raise ``ConfigurationError`` before any value is looked at; a range bound
+    that does not fit its field raises ``ValidationError``.
+    """
+    indexes = [(spec.index(name), wanted) for name, wanted in criteria.items()]
+    shape: list[tuple[str, str, int]] = []
+    values: list[Any] = []
+    for index, wanted in indexes:
+        name = index.name
+        if isinstance(wanted, Range):
+            lo = None if wanted.lo is None else _bound(index, wanted.lo)
+            hi = None if wanted.hi is None else _bound(index, wanted.hi)
+            if lo is not None and hi is not None:
+                shape.append((name, "between", 2))
+                values += (lo, hi)
+            elif lo is not None:
+                shape.append((name, "ge", 1))
+                values.append(lo)
+            elif hi is not None:
+                shape.append((name, "le", 1))
+                values.append(hi)
+            else:
+                shape.append((name, "not_null", 0))
+        elif isinstance(wanted, _MULTI):
+            plain = [plain_value(w) for w in wanted]
+            fitting = sorted({v for v in plain if v is not None and _fits(index.kind, v)}, key=repr)
+            with_null = any(v is None for v in plain)
+            if fitting:
+                shape.append((name, "in_or_null" if with_null else "in", len(fitting)))
+                values += fitting
+            else:
+                shape.append((name, "null" if with_null else "false", 0))
+        else:
+            value = plain_value(wanted)
+            if value is None:
+                shape.append((name, "null", 0))
+            elif not _fits(index.kind, value):
+                shape.append((name, "false", 0))
+            else:
+                shape.append((name, "eq", 1))
+                values.append(value)
+    return tuple(shape), values
+
+
+def shape_clause(
+    table: Table, shape: Shape, bind: Callable[[Any, int], ColumnElement[Any]]
+) -> ColumnElement[bool]:
+    """The SQL condition of *shape* on *table*; ``bind(column, k)`` gives the k-th value."""
+    parts: list[ColumnElement[bool]] = []
+    k = 0
+    for name, test, count in shape:
+        column = table.c[name]
+        binds = [bind(column, k + i) for i in range(count)]
+        k += count
+        if test == "eq":
+            parts.append(column == binds[0])
+        elif test == "in":
+            parts.append(column.in_(binds))
+        elif test == "in_or_null":
+            parts.append(or_(column.in_(binds), column.is_(None)))
+        elif test == "null":
+            parts.append(column.is_(None))
+        elif test == "false":
+            parts.append(false())
+        else:
+            ranged: list[ColumnElement[bool]] = [column.is_not(None)]
+            if test in ("ge", "between"):
+                ranged.append(column >= binds[0])
+            if test in ("le", "between"):
+                ranged.append(column <= binds[-1])
+            parts.append(and_(*ranged))
+    if not parts:
+        return true()
+    return and_(*parts)
 
 
 def where_clause(
     spec: AggregateSpec, table: Table, criteria: Mapping[str, Any]
 ) -> ColumnElement[bool]:
-    """The SQL condition for *criteria* on *spec*'s *table* (unknown fields raise first)."""
-    indexes = [(spec.index(name), wanted) for name, wanted in criteria.items()]
-    if not indexes:
-        return true()
-    return and_(*(_one(table.c[index.name], index, wanted) for index, wanted in indexes))
+    """The SQL condition for *criteria* on *spec*'s *table*, values bound in place."""
+    shape, values = criteria_shape(spec, criteria)
+    return shape_clause(table, shape, lambda column, k: literal(values[k], column.type))
 
 
 def order_clauses(spec: AggregateSpec, table: Table, order_by: str | None) -> Iterable[Any]:

@@ -115,6 +115,8 @@ def _sqlite_engine(url: URL, engine_kwargs: dict[str, Any]) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.connection.driver_connection.in_transaction:
+            return  # a unit of work began it on the DBAPI connection (``uow.connection``)
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
         else:

@@ -143,7 +143,7 @@ class SqlQueries:
         self._storage = storage
 
     def _rows(self, stmt: Any) -> list[Any]:
-        from s2c_sqlalchemy.storage import backend_error
+        from s2c_sqlalchemy.session import backend_error
 
         try:
             with self._storage.engine.connect() as conn:

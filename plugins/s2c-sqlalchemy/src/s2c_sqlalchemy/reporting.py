@@ -244,7 +244,7 @@ class SqlReporting:
     # -- plumbing ------------------------------------------------------------------------
 
     def _rows(self, stmt: Executable, params: dict[str, Any]) -> list[Any]:
-        from s2c_sqlalchemy.storage import backend_error
+        from s2c_sqlalchemy.session import backend_error
 
         try:
             with self._storage.engine.connect() as conn:
@@ -522,7 +522,7 @@ class SqlReporting:
         disputes: dict[str, Money],
         segments: dict[str, str],
     ) -> Iterator[InvoiceFact]:
-        from s2c_sqlalchemy.storage import backend_error
+        from s2c_sqlalchemy.session import backend_error
 
         try:
             with self._storage.engine.connect() as conn:

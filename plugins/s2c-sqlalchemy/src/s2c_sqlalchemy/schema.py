@@ -86,7 +86,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             found = conn.execute(select(versions.c.version_num)).scalars().all()
     except SQLAlchemyError as exc:
-        from s2c_sqlalchemy.storage import backend_error
+        from s2c_sqlalchemy.session import backend_error
 
         raise backend_error(exc, f"reading the schema revision of {_url(engine)!r}") from exc
     return str(found[0]) if found else None
@@ -163,7 +163,7 @@ def migrate(url_or_engine: str | URL | Engine, *, revision: str = "heads") -> st
             log.info("s2c schema of %s migrated from %s to %s", _url(engine), before, after)
         return after[0] if after else ""
     except SQLAlchemyError as exc:
-        from s2c_sqlalchemy.storage import backend_error
+        from s2c_sqlalchemy.session import backend_error
 
         raise backend_error(exc, f"migrating {_url(engine)!r}") from exc
     finally:

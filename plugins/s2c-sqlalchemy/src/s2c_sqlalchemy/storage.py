@@ -18,6 +18,10 @@ nothing is stored unless ``commit()`` is called. Semantics mirror core's in-memo
   construction.
 * **Errors**: a driver error becomes ``BackendError`` with the driver's exception as
   ``__cause__``.
+
+Statements are built with SQLAlchemy Core, rendered to SQL text once per dialect
+(``s2c_sqlalchemy.statements``) and run on the unit of work's DBAPI cursor
+(``s2c_sqlalchemy.session``).
 """
 
 from __future__ import annotations
@@ -29,24 +33,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-from sqlalchemy import (
-    Connection,
-    CursorResult,
-    Engine,
-    Executable,
-    Table,
-    bindparam,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from s2c_core.clock import Clock, SystemClock
+from s2c_core.entities.common import replace
 from s2c_core.entities.registry import AGGREGATES, AggregateSpec
 from s2c_core.errors import (
     BackendError,
@@ -55,8 +46,8 @@ from s2c_core.errors import (
     NotFoundError,
     ValidationError,
 )
-from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
-from s2c_sqlalchemy.criteria import order_clauses, plain_value, where_clause
+from s2c_core.events import DomainEvent, OutboxMessage
+from s2c_sqlalchemy.criteria import criteria_shape, plain_value
 from s2c_sqlalchemy.engine import is_configured, is_memory_sqlite, make_engine, normalise_url
 from s2c_sqlalchemy.mapping import (
     EntityMapper,
@@ -66,105 +57,49 @@ from s2c_sqlalchemy.mapping import (
     message_to_row,
     to_utc,
 )
-from s2c_sqlalchemy.tables import ACTIONS, AGGREGATE_TABLES, COUNTERS, EVENTS, OUTBOX, UtcDateTime
+from s2c_sqlalchemy.session import Rendered, Session, StatementHook, backend_error
+from s2c_sqlalchemy.statements import EVENT_COLUMNS, OUTBOX_COLUMNS, Statements
 
 if TYPE_CHECKING:
     from s2c_sqlalchemy.queries import SqlQueries
     from s2c_sqlalchemy.reporting import SqlReporting
 
-__all__ = ["SqlStorage", "SqlUnitOfWork", "open_sql_storage"]
+__all__ = ["SqlStorage", "SqlUnitOfWork", "backend_error", "open_sql_storage"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK: Final = 500  # ids per IN list (SQLite's bound-parameter limit is far above)
 
 
-def backend_error(exc: BaseException, what: str) -> BackendError:
-    """A ``BackendError`` describing the driver error *exc* raised while doing *what*."""
-    orig = getattr(exc, "orig", None) or exc
-    return BackendError(f"database error while {what}: {type(orig).__name__}: {orig}".strip())
-
-
-class _Statements:
-    """Statements built once per storage (SQLAlchemy then caches their compiled form)."""
-
-    def __init__(self, dialect: str) -> None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.get: dict[str, Executable] = {}
-        self.get_many: dict[str, Executable] = {}
-        self.version: dict[str, Executable] = {}
-        self.add: dict[str, Executable] = {}
-        self.update: dict[str, Executable] = {}
-        for name, table in AGGREGATE_TABLES.items():
-            self.get[name] = select(table.c.data, table.c.version).where(
-                table.c.id == bindparam("id")
-            )
-            self.get_many[name] = select(table.c.id, table.c.data, table.c.version).where(
-                table.c.id.in_(bindparam("ids", expanding=True))
-            )
-            self.version[name] = select(table.c.version).where(table.c.id == bindparam("id"))
-            self.add[name] = (
-                insert(table)
-                .on_conflict_do_nothing(index_elements=["id"])
-                .execution_options(preserve_rowcount=True)
-            )
-            self.update[name] = update(table).where(
-                table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version")
-            )
-        self.append_events = insert(EVENTS)
-        # INSERT rowcounts are kept only on request (SQLAlchemy 2.0.28+); they say new vs known.
-        self.put_message = (
-            insert(OUTBOX).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+def _records(
+    rows: list[Any], names: Sequence[str], processors: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Rows as dicts by column name, each value through its result processor."""
+    out = []
+    for row in rows:
+        out.append(
+            {
+                name: value if processor is None else processor(value)
+                for name, value, processor in zip(names, row, processors)
+            }
         )
-        upsert = insert(OUTBOX)
-        self.save_message = upsert.on_conflict_do_update(
-            index_elements=["id"],
-            set_={c.name: upsert.excluded[c.name] for c in OUTBOX.c if c.name != "id"},
-        )
-        counter = insert(COUNTERS).values(
-            series=bindparam("series"), year=bindparam("year"), value=1
-        )
-        self.next_number = counter.on_conflict_do_update(
-            index_elements=["series", "year"], set_={"value": COUNTERS.c.value + 1}
-        ).returning(COUNTERS.c.value)
-        self.claim_action = (
-            insert(ACTIONS)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .execution_options(preserve_rowcount=True)
-        )
-        self.action_exists = select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key"))
-
-
-class _Session:
-    """The connection of one unit of work; every statement goes through ``run``."""
-
-    def __init__(self, conn: Connection, statements: _Statements, dialect: str) -> None:
-        self.conn = conn
-        self.stmts = statements
-        self.dialect = dialect
-
-    def run(self, stmt: Executable, params: Any = None, *, what: str) -> CursorResult[Any]:
-        try:
-            return self.conn.execute(stmt, params)
-        except SQLAlchemyError as exc:
-            raise backend_error(exc, what) from exc
-
-    def rows(self, stmt: Executable, params: Any = None, *, what: str) -> list[Any]:
-        try:
-            return list(self.conn.execute(stmt, params).all())
-        except SQLAlchemyError as exc:
-            raise backend_error(exc, what) from exc
+    return out
 
 
 class SqlRepository:
     """The [Repository][s2c_core.ports.Repository] of one aggregate inside a unit of work."""
 
-    def __init__(self, session: _Session, spec: AggregateSpec, mapper: EntityMapper) -> None:
+    def __init__(
+        self, session: Session, statements: Statements, spec: AggregateSpec, mapper: EntityMapper
+    ) -> None:
         self._s = session
+        self._stmts = statements
         self._spec = spec
         self._name = spec.name
-        self._table: Table = AGGREGATE_TABLES[spec.name]
         self._mapper = mapper
+        self._get: Rendered = statements.get[spec.name]
+        self._add: Rendered = statements.add[spec.name]
+        self._update: Rendered = statements.update[spec.name]
 
     def get(self, entity_id: str) -> Any:
         """The entity with *entity_id*; ``NotFoundError`` if absent."""
@@ -176,8 +111,8 @@ class SqlRepository:
     def find(self, entity_id: str) -> Any | None:
         """The entity with *entity_id*, or None."""
         rows = self._s.rows(
-            self._s.stmts.get[self._name],
-            {"id": entity_id},
+            self._get.sql,
+            self._get.params({"id": entity_id}),
             what=f"reading {self._name} {entity_id!r}",
         )
         if not rows:
@@ -189,115 +124,130 @@ class SqlRepository:
         """The entities found among *entity_ids*, by id (in the order asked)."""
         ids = list(dict.fromkeys(entity_ids))
         found: dict[str, Any] = {}
-        stmt = self._s.stmts.get_many[self._name]
+        entity = self._mapper.entity
         for start in range(0, len(ids), _CHUNK):
-            for row in self._s.rows(
-                stmt, {"ids": ids[start : start + _CHUNK]}, what=f"reading {self._name}s"
-            ):
-                found[row.id] = self._mapper.entity(row.data, row.version)
+            chunk = ids[start : start + _CHUNK]
+            stmt = self._stmts.get_many(self._name, len(chunk))
+            params = stmt.params({f"id_{i}": eid for i, eid in enumerate(chunk)})
+            for eid, data, version in self._s.rows(stmt.sql, params, what=f"reading {self._name}s"):
+                found[eid] = entity(data, version)
         return {eid: found[eid] for eid in ids if eid in found}
 
     def add(self, entity: Any) -> Any:
         """Store a new entity at version 1; ``ConflictError`` if its id exists."""
         if not isinstance(entity, self._spec.cls):
             raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
-        values = self._mapper.values(entity, 1)
+        params = self._add.params(self._mapper.values(entity, 1))
         try:
-            result = self._s.conn.execute(self._s.stmts.add[self._name], values)
-        except IntegrityError as exc:
-            raise ConflictError(self._name, entity.id, reason="id already exists") from exc
-        except SQLAlchemyError as exc:
-            raise backend_error(exc, f"adding {self._name} {entity.id!r}") from exc
-        if result.rowcount == 0:
+            cursor = self._s.execute(
+                self._add.sql, params, what=f"adding {self._name} {entity.id!r}"
+            )
+        except BackendError as exc:
+            if self._s.is_integrity_error(exc.__cause__):
+                raise ConflictError(self._name, entity.id, reason="id already exists") from exc
+            raise
+        if cursor.rowcount == 0:
             raise ConflictError(self._name, entity.id, reason="id already exists")
-        return attrs.evolve(entity, version=1)
+        return replace(entity, version=1)
 
     def update(self, entity: Any) -> Any:
         """Store a changed entity if its version is still the stored one; returns version + 1."""
         expected = entity.version
         values = self._mapper.values(entity, expected + 1)
-        values["w_id"] = values.pop("id")
+        values["w_id"] = values["id"]
         values["w_version"] = expected
-        result = self._s.run(
-            self._s.stmts.update[self._name], values, what=f"updating {self._name} {entity.id!r}"
+        cursor = self._s.execute(
+            self._update.sql,
+            self._update.params(values),
+            what=f"updating {self._name} {entity.id!r}",
         )
-        if result.rowcount != 1:
+        if cursor.rowcount != 1:
+            stmt = self._stmts.version[self._name]
             current = self._s.rows(
-                self._s.stmts.version[self._name],
-                {"id": entity.id},
+                stmt.sql,
+                stmt.params({"id": entity.id}),
                 what=f"reading {self._name} {entity.id!r}",
             )
             if not current:
                 raise NotFoundError(self._name, entity.id)
             raise ConflictError(self._name, entity.id, expected_version=expected)
-        return attrs.evolve(entity, version=expected + 1)
+        return replace(entity, version=expected + 1)
 
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
     ) -> list[Any]:
         """Entities matching *criteria* (see ``s2c_sqlalchemy.criteria``), ordered, limited."""
-        table = self._table
-        stmt = (
-            select(table.c.data, table.c.version)
-            .where(where_clause(self._spec, table, criteria))
-            .order_by(*order_clauses(self._spec, table, order_by))
-        )
+        shape, values = criteria_shape(self._spec, criteria)
+        stmt = self._stmts.query(self._spec, shape, order_by=order_by, limited=limit is not None)
+        bound = {f"p{k}": value for k, value in enumerate(values)}
         if limit is not None:
-            stmt = stmt.limit(limit)
+            bound["limit"] = limit
         entity = self._mapper.entity
         return [
             entity(data, version)
-            for data, version in self._s.rows(stmt, what=f"querying {self._name}s")
+            for data, version in self._s.rows(
+                stmt.sql, stmt.params(bound), what=f"querying {self._name}s"
+            )
         ]
 
     def count(self, **criteria: Any) -> int:
         """Number of entities matching *criteria*."""
-        table = self._table
-        stmt = (
-            select(func.count()).select_from(table).where(where_clause(self._spec, table, criteria))
-        )
-        return int(self._s.rows(stmt, what=f"counting {self._name}s")[0][0])
+        shape, values = criteria_shape(self._spec, criteria)
+        stmt = self._stmts.query(self._spec, shape, order_by=None, limited=False, count=True)
+        bound = {f"p{k}": value for k, value in enumerate(values)}
+        rows = self._s.rows(stmt.sql, stmt.params(bound), what=f"counting {self._name}s")
+        return int(rows[0][0])
 
 
 class SqlEventLog:
     """The append-only event log (``s2c_events``)."""
 
-    def __init__(self, session: _Session) -> None:
+    def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
+        self._stmts = statements
 
     def append(self, events: Sequence[DomainEvent]) -> None:
         """Append *events* in order (one ``executemany``); visible to others on commit."""
         if not events:
             return
-        rows = [event_to_row(event) for event in events]
-        self._s.run(
-            self._s.stmts.append_events, rows if len(rows) > 1 else rows[0], what="appending events"
-        )
+        stmt = self._stmts.append_event
+        rows = [stmt.params(event_to_row(event)) for event in events]
+        if len(rows) == 1:
+            self._s.execute(stmt.sql, rows[0], what="appending events")
+        else:
+            self._s.execute_many(stmt.sql, rows, what="appending events")
 
     def read(
         self, *, after: int = 0, limit: int = 1000, aggregate_id: str | None = None
     ) -> list[DomainEvent]:
         """Events with ``sequence > after`` in order, at most *limit*."""
-        stmt = select(EVENTS).where(EVENTS.c.sequence > after)
+        stmt = self._stmts.read_events(by_aggregate=aggregate_id is not None)
+        values: dict[str, Any] = {"after": after, "limit": limit}
         if aggregate_id is not None:
-            stmt = stmt.where(EVENTS.c.aggregate_id == aggregate_id)
-        stmt = stmt.order_by(EVENTS.c.sequence).limit(limit)
-        return [event_from_row(row) for row in self._s.rows(stmt, what="reading events")]
+            values["aggregate_id"] = aggregate_id
+        rows = self._s.rows(stmt.sql, stmt.params(values), what="reading events")
+        return [
+            event_from_row(row)
+            for row in _records(rows, EVENT_COLUMNS, self._stmts.event_processors)
+        ]
 
 
 class SqlOutbox:
     """The transactional outbox (``s2c_outbox``)."""
 
-    def __init__(self, session: _Session) -> None:
+    def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
+        self._stmts = statements
 
     def put(self, messages: Sequence[OutboxMessage]) -> int:
         """Store *messages*, skipping keys (or ids) already stored; returns how many stored."""
         stored = 0
-        stmt = self._s.stmts.put_message
+        stmt = self._stmts.put_message
         for message in messages:
-            result = self._s.run(stmt, message_to_row(message), what="queuing outbox messages")
-            stored += max(result.rowcount, 0)
+            cursor = self._s.execute(
+                stmt.sql, stmt.params(message_to_row(message)), what="queuing outbox messages"
+            )
+            stored += max(cursor.rowcount, 0)
         return stored
 
     def claim_due(self, now: datetime, *, limit: int = 100) -> list[OutboxMessage]:
@@ -306,50 +256,48 @@ class SqlOutbox:
         On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: a concurrent worker
         skips them. On SQLite the unit of work already holds the write lock.
         """
-        at = to_utc(now, field="now")
-        due = bindparam("now", at, type_=UtcDateTime())
-        stmt = (
-            select(OUTBOX)
-            .where(
-                OUTBOX.c.status == OutboxStatus.PENDING.value,
-                or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= due),
-            )
-            .order_by(func.coalesce(OUTBOX.c.next_attempt_at, due), OUTBOX.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return [message_from_row(row) for row in self._s.rows(stmt, what="claiming messages")]
+        stmt = self._stmts.claim_due()
+        values = {"now": to_utc(now, field="now"), "limit": limit}
+        rows = self._s.rows(stmt.sql, stmt.params(values), what="claiming messages")
+        return [
+            message_from_row(row)
+            for row in _records(rows, OUTBOX_COLUMNS, self._stmts.outbox_processors)
+        ]
 
     def save(self, message: OutboxMessage) -> None:
         """Store the new delivery state of *message* (inserted if it was never put)."""
-        self._s.run(
-            self._s.stmts.save_message,
-            message_to_row(message),
+        stmt = self._stmts.save_message
+        self._s.execute(
+            stmt.sql,
+            stmt.params(message_to_row(message)),
             what=f"saving outbox message {message.id!r}",
         )
 
     def list(self, *, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
         """Messages, oldest first (by ``created_at``, then id), optionally with one status."""
-        stmt = select(OUTBOX)
+        stmt = self._stmts.list_messages(by_status=status is not None)
+        values: dict[str, Any] = {"limit": limit}
         if status is not None:
-            stmt = stmt.where(OUTBOX.c.status == str(plain_value(status)))
-        stmt = stmt.order_by(OUTBOX.c.created_at.is_(None), OUTBOX.c.created_at, OUTBOX.c.id).limit(
-            limit
-        )
-        return [message_from_row(row) for row in self._s.rows(stmt, what="listing messages")]
+            values["status"] = str(plain_value(status))
+        rows = self._s.rows(stmt.sql, stmt.params(values), what="listing messages")
+        return [
+            message_from_row(row)
+            for row in _records(rows, OUTBOX_COLUMNS, self._stmts.outbox_processors)
+        ]
 
 
 class SqlCounters:
     """Gapless counters (``s2c_counters``), taken inside the issuing transaction."""
 
-    def __init__(self, session: _Session) -> None:
+    def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
+        self._stmt = statements.next_number
 
     def next(self, series: str, year: int) -> int:
         """The next number of *series* in *year*; given back if the unit of work rolls back."""
         rows = self._s.rows(
-            self._s.stmts.next_number,
-            {"series": series, "year": year},
+            self._stmt.sql,
+            self._stmt.params({"series": series, "year": year}),
             what=f"numbering {series} {year}",
         )
         return int(rows[0][0])
@@ -358,22 +306,25 @@ class SqlCounters:
 class SqlActionLog:
     """Natural keys of actions done (``s2c_actions``): insert-if-absent."""
 
-    def __init__(self, session: _Session) -> None:
+    def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
+        self._stmts = statements
 
     def claim(self, key: str, at: datetime) -> bool:
         """Record *key*; True if new. A concurrent claimer waits for the first to finish."""
-        result = self._s.run(
-            self._s.stmts.claim_action,
-            {"key": key, "at": to_utc(at, field="at")},
+        stmt = self._stmts.claim_action
+        cursor = self._s.execute(
+            stmt.sql,
+            stmt.params({"key": key, "at": to_utc(at, field="at")}),
             what=f"claiming action {key!r}",
         )
-        return result.rowcount == 1
+        return bool(cursor.rowcount == 1)
 
     def exists(self, key: str) -> bool:
         """True when *key* was recorded."""
+        stmt = self._stmts.action_exists
         return bool(
-            self._s.rows(self._s.stmts.action_exists, {"key": key}, what=f"reading action {key!r}")
+            self._s.rows(stmt.sql, stmt.params({"key": key}), what=f"reading action {key!r}")
         )
 
 
@@ -384,20 +335,22 @@ class SqlUnitOfWork:
     with ``commit()`` or ``rollback()``; statements after that begin a new one.
     """
 
-    def __init__(self, storage: SqlStorage, conn: Connection) -> None:
+    def __init__(self, storage: SqlStorage, session: Session) -> None:
         self._storage = storage
-        self._session = _Session(conn, storage._statements, storage.dialect)
+        self._session = session
+        stmts = storage._statements
+        self._stmts = stmts
         self._repos: dict[str, SqlRepository] = {}
-        self.events = SqlEventLog(self._session)
-        self.outbox = SqlOutbox(self._session)
-        self.counters = SqlCounters(self._session)
-        self.actions = SqlActionLog(self._session)
+        self.events = SqlEventLog(session, stmts)
+        self.outbox = SqlOutbox(session, stmts)
+        self.counters = SqlCounters(session, stmts)
+        self.actions = SqlActionLog(session, stmts)
 
     @property
     def connection(self) -> Connection:
-        """The SQLAlchemy connection of this unit of work (for host-app queries in the same
-        transaction)."""
-        return self._session.conn
+        """A SQLAlchemy connection in this unit of work's transaction (for host-app queries
+        that must commit or roll back with it)."""
+        return self._session.connection
 
     def repo(self, aggregate: str) -> SqlRepository:
         """The repository of *aggregate*; ``ValidationError`` for an unknown name."""
@@ -409,29 +362,19 @@ class SqlUnitOfWork:
                 raise ValidationError(
                     f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
                 ) from None
-            repo = SqlRepository(self._session, spec, self._storage._mappers[aggregate])
+            repo = SqlRepository(
+                self._session, self._stmts, spec, self._storage._mappers[aggregate]
+            )
             self._repos[aggregate] = repo
         return repo
 
     def commit(self) -> None:
         """Commit the transaction: every change of this unit of work becomes durable at once."""
-        conn = self._session.conn
-        if not conn.in_transaction():
-            return
-        try:
-            conn.commit()
-        except SQLAlchemyError as exc:
-            raise backend_error(exc, "committing") from exc
+        self._session.commit()
 
     def rollback(self) -> None:
         """Discard every change since the last commit."""
-        conn = self._session.conn
-        if not conn.in_transaction():
-            return
-        try:
-            conn.rollback()
-        except SQLAlchemyError as exc:
-            raise backend_error(exc, "rolling back") from exc
+        self._session.rollback()
 
 
 class SqlStorage:
@@ -444,6 +387,12 @@ class SqlStorage:
         name: ``"sqlite"`` or ``"postgresql"``.
         engine: The SQLAlchemy engine (shareable with the host application).
         clock: The application's clock.
+        statement_hook: None, or a [StatementHook][s2c_sqlalchemy.session.StatementHook]
+            called with every statement a unit of work sends (SQL text and DBAPI parameters,
+            ``BEGIN IMMEDIATE`` included) and every commit and rollback, before it runs: for
+            diagnostics and benchmarks. Units of work run their SQL on the DBAPI cursor, so
+            SQLAlchemy's cursor events see it only when the engine has such listeners (see
+            ``s2c_sqlalchemy.session``); the hook sees it either way.
     """
 
     def __init__(
@@ -460,7 +409,8 @@ class SqlStorage:
         self.name: str = self.dialect
         self.clock: Clock = clock or SystemClock()
         self._owns_engine = owns_engine
-        self._statements = _Statements(self.dialect)
+        self._statements = Statements(engine.dialect)
+        self.statement_hook: StatementHook | None = None
         self._mappers = {name: EntityMapper(spec) for name, spec in AGGREGATES.items()}
         memory = self.dialect == "sqlite" and is_memory_sqlite(engine.url)
         # One shared in-memory connection: units of work take turns, like the memory backend.
@@ -471,20 +421,11 @@ class SqlStorage:
     def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
         """A new unit of work on its own connection; rolled back unless committed."""
         with self._lock:
+            session = Session(self.engine, self.statement_hook)
             try:
-                conn = self.engine.connect()
-            except SQLAlchemyError as exc:
-                raise backend_error(exc, "connecting") from exc
-            try:
-                yield SqlUnitOfWork(self, conn)
+                yield SqlUnitOfWork(self, session)
             finally:
-                try:
-                    if conn.in_transaction():
-                        conn.rollback()
-                    conn.close()
-                except SQLAlchemyError:
-                    log.warning("could not release a connection cleanly", exc_info=True)
-                    conn.invalidate()
+                session.close()
 
     @property
     def queries(self) -> SqlQueries:

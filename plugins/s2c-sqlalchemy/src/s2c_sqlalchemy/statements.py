@@ -1,0 +1,203 @@
+"""Every statement a unit of work sends, built with SQLAlchemy Core and rendered once per dialect.
+
+Static statements (read, add and update an aggregate, append events, queue and save outbox
+messages, take a number, claim an action) are rendered when the storage opens. Statements
+whose text depends on the call are rendered on first use and kept by their shape:
+``get_many`` by the number of ids, repository queries by their
+[criteria shape][s2c_sqlalchemy.criteria.Shape], ordering and whether they are limited, the
+event log and outbox reads by their optional filters. Values never enter a cache key, so the
+number of statements stays bounded by the code paths, not by the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from sqlalchemy import (
+    Dialect,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from s2c_core.entities.registry import AggregateSpec
+from s2c_core.events import OutboxStatus
+from s2c_sqlalchemy.criteria import Shape, order_clauses, shape_clause
+from s2c_sqlalchemy.session import Rendered, row_processors
+from s2c_sqlalchemy.tables import (
+    ACTIONS,
+    AGGREGATE_TABLES,
+    COUNTERS,
+    EVENTS,
+    OUTBOX,
+    UtcDateTime,
+)
+
+__all__ = ["Statements"]
+
+_MAX_CACHED: Final = 1024
+"""Statements kept per kind of dynamic statement; the cache starts over beyond it."""
+
+EVENT_COLUMNS: Final = tuple(c.name for c in EVENTS.c)
+OUTBOX_COLUMNS: Final = tuple(c.name for c in OUTBOX.c)
+
+
+class Statements:
+    """The statements of one dialect (one instance per storage, shared by its units of work)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        self.get: dict[str, Rendered] = {}
+        self.version: dict[str, Rendered] = {}
+        self.add: dict[str, Rendered] = {}
+        self.update: dict[str, Rendered] = {}
+        for name, table in AGGREGATE_TABLES.items():
+            c = table.c
+            self.get[name] = self._render(select(c.data, c.version).where(c.id == bindparam("id")))
+            self.version[name] = self._render(select(c.version).where(c.id == bindparam("id")))
+            self.add[name] = self._render(
+                insert(table).on_conflict_do_nothing(index_elements=["id"])
+            )
+            self.update[name] = Rendered(
+                update(table).where(c.id == bindparam("w_id"), c.version == bindparam("w_version")),
+                dialect,
+                column_keys=[column.name for column in table.c if column.name != "id"],
+            )
+        self.append_event = self._render(insert(EVENTS), column_keys=EVENT_COLUMNS[1:])
+        self.put_message = self._render(insert(OUTBOX).on_conflict_do_nothing())
+        upsert = insert(OUTBOX)
+        self.save_message = self._render(
+            upsert.on_conflict_do_update(
+                index_elements=["id"],
+                set_={c.name: upsert.excluded[c.name] for c in OUTBOX.c if c.name != "id"},
+            )
+        )
+        counter = insert(COUNTERS).values(
+            series=bindparam("series"), year=bindparam("year"), value=1
+        )
+        self.next_number = self._render(
+            counter.on_conflict_do_update(
+                index_elements=["series", "year"], set_={"value": COUNTERS.c.value + 1}
+            ).returning(COUNTERS.c.value)
+        )
+        self.claim_action = self._render(
+            insert(ACTIONS).on_conflict_do_nothing(index_elements=["key"])
+        )
+        self.action_exists = self._render(
+            select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key"))
+        )
+        self.event_processors = row_processors(list(EVENTS.c), dialect)
+        self.outbox_processors = row_processors(list(OUTBOX.c), dialect)
+        self._get_many: dict[tuple[str, int], Rendered] = {}
+        self._queries: dict[tuple[Any, ...], Rendered] = {}
+        self._reads: dict[tuple[Any, ...], Rendered] = {}
+
+    def _render(self, stmt: Any, *, column_keys: Sequence[str] | None = None) -> Rendered:
+        return Rendered(stmt, self.dialect, column_keys=column_keys)
+
+    def _cached(self, cache: dict[Any, Rendered], key: Any, build: Callable[[], Any]) -> Rendered:
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _MAX_CACHED:
+                cache.clear()
+            found = cache[key] = self._render(build())
+        return found
+
+    # -- aggregates -------------------------------------------------------------------------
+
+    def get_many(self, aggregate: str, count: int) -> Rendered:
+        """``SELECT id, data, version ... WHERE id IN (:id_0, ... :id_<count-1>)``."""
+
+        def build() -> Any:
+            c = AGGREGATE_TABLES[aggregate].c
+            ids = [bindparam(f"id_{i}", type_=c.id.type) for i in range(count)]
+            return select(c.id, c.data, c.version).where(c.id.in_(ids))
+
+        return self._cached(self._get_many, (aggregate, count), build)
+
+    def query(
+        self,
+        spec: AggregateSpec,
+        shape: Shape,
+        *,
+        order_by: str | None,
+        limited: bool,
+        count: bool = False,
+    ) -> Rendered:
+        """The repository query (or count) of *shape*; values bind as ``p0``, ``p1`` ...
+
+        ``order_by`` is checked by ``order_clauses`` (unknown fields raise) before anything
+        is cached, and a limit binds as ``limit``.
+        """
+        key = (spec.name, shape, order_by, limited, count)
+        found = self._queries.get(key)
+        if found is not None:
+            return found
+        table: Table = AGGREGATE_TABLES[spec.name]
+
+        def bind(column: Any, k: int) -> Any:
+            return bindparam(f"p{k}", type_=column.type)
+
+        where = shape_clause(table, shape, bind)
+        if count:
+            stmt: Any = select(func.count()).select_from(table).where(where)
+        else:
+            stmt = (
+                select(table.c.data, table.c.version)
+                .where(where)
+                .order_by(*order_clauses(spec, table, order_by))
+            )
+            if limited:
+                stmt = stmt.limit(bindparam("limit", type_=Integer()))
+        return self._cached(self._queries, key, lambda: stmt)
+
+    # -- event log and outbox ---------------------------------------------------------------
+
+    def read_events(self, *, by_aggregate: bool) -> Rendered:
+        """Events after ``after`` (and of ``aggregate_id``), in order, at most ``limit``."""
+
+        def build() -> Any:
+            stmt = select(EVENTS).where(EVENTS.c.sequence > bindparam("after"))
+            if by_aggregate:
+                stmt = stmt.where(EVENTS.c.aggregate_id == bindparam("aggregate_id"))
+            return stmt.order_by(EVENTS.c.sequence).limit(bindparam("limit", type_=Integer()))
+
+        return self._cached(self._reads, ("events", by_aggregate), build)
+
+    def claim_due(self) -> Rendered:
+        """Pending messages due at ``now``, oldest due first, at most ``limit``, locked."""
+
+        def build() -> Any:
+            due = bindparam("now", type_=UtcDateTime())
+            return (
+                select(OUTBOX)
+                .where(
+                    OUTBOX.c.status == OutboxStatus.PENDING.value,
+                    or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= due),
+                )
+                .order_by(func.coalesce(OUTBOX.c.next_attempt_at, due), OUTBOX.c.id)
+                .limit(bindparam("limit", type_=Integer()))
+                .with_for_update(skip_locked=True)
+            )
+
+        return self._cached(self._reads, ("claim",), build)
+
+    def list_messages(self, *, by_status: bool) -> Rendered:
+        """Messages oldest first (of ``status``), at most ``limit``."""
+
+        def build() -> Any:
+            stmt = select(OUTBOX)
+            if by_status:
+                stmt = stmt.where(OUTBOX.c.status == bindparam("status"))
+            return stmt.order_by(
+                OUTBOX.c.created_at.is_(None), OUTBOX.c.created_at, OUTBOX.c.id
+            ).limit(bindparam("limit", type_=Integer()))
+
+        return self._cached(self._reads, ("messages", by_status), build)
