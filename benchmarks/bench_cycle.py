@@ -6,7 +6,8 @@ payment, matched by its reference: seven units of work through the public API.
 
 **The floor** is measured in the same run: every SQL statement the library sent to SQLite
 during the measured cycles (reads included, with their parameters, inside the same
-``BEGIN IMMEDIATE`` ... ``COMMIT`` transactions) is captured and replayed with the raw
+``BEGIN IMMEDIATE`` ... ``COMMIT`` transactions) is captured through the storage's statement
+hook (checked against sqlite3's own trace on the warm-up cycles) and replayed with the raw
 ``sqlite3`` module on a byte-identical copy of the database taken just before. The floor
 therefore does exactly the same writes and reads, with no Python domain work at all; the ratio
 ``library / floor`` is what s2c_core adds on top of the database (entities, rules, events,
@@ -26,7 +27,8 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,34 +52,61 @@ def _open(path: Path, clock: FixedClock) -> S2C:
 
 
 class Recorder:
-    """Captures every statement and transaction boundary the engine sends to sqlite3."""
+    """Captures every statement and transaction boundary the storage sends to sqlite3.
 
-    def __init__(self, engine: Any) -> None:
+    Units of work run their SQL straight on the DBAPI cursor (``s2c_sqlalchemy.session``), not
+    through SQLAlchemy's execution events, so the recorder subscribes to the storage's
+    ``statement_hook``: it is called with the SQL text and the exact DBAPI parameters of every
+    statement (``BEGIN IMMEDIATE`` included) and with every commit and rollback, before they
+    run. ``verifying()`` cross-checks the hook against sqlite3's own trace of the connections
+    (every statement the database actually ran), so a statement that bypassed the hook would
+    fail the benchmark instead of making the floor cheaper.
+    """
+
+    def __init__(self, storage: Any) -> None:
         self.ops: list[Op] = []
         self.on = False
-        event.listen(engine, "before_cursor_execute", self._sql)
-        event.listen(engine, "commit", self._commit)
-        event.listen(engine, "rollback", self._rollback)
+        self._engine = storage.engine
+        storage.statement_hook = self._hook
 
-    def _sql(
-        self,
-        conn: Any,
-        cursor: Any,
-        statement: str,
-        parameters: Any,
-        context: Any,
-        executemany: bool,
-    ) -> None:
+    def _hook(self, kind: str, statement: str, parameters: Any) -> None:
         if self.on:
-            self.ops.append(("many" if executemany else "one", statement, parameters))
+            self.ops.append((kind, statement, parameters))
 
-    def _commit(self, conn: Any) -> None:
-        if self.on:
-            self.ops.append(("commit", "", None))
+    @contextmanager
+    def verifying(self) -> Iterator[None]:
+        """Record the block and check it against sqlite3's trace of every statement run."""
+        traced: list[str] = []
 
-    def _rollback(self, conn: Any) -> None:
-        if self.on:
-            self.ops.append(("rollback", "", None))
+        def trace(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+            dbapi_connection.set_trace_callback(traced.append)
+
+        event.listen(self._engine, "checkout", trace)
+        self.ops.clear()
+        self.on = True
+        try:
+            yield
+        finally:
+            self.on = False
+            event.remove(self._engine, "checkout", trace)
+            self._engine.dispose()  # the traced connections are closed, not reused
+        expected: list[str] = []
+        for kind, statement, params in self.ops:
+            if kind in ("commit", "rollback"):
+                expected.append(kind.upper())
+            else:
+                expected += [_verb(statement)] * (len(params) if kind == "many" else 1)
+        ran = [_verb(sql) for sql in traced]
+        if ran != expected:
+            raise AssertionError(
+                f"the statement hook saw {len(expected)} statements, sqlite3 ran {len(ran)}: "
+                "the floor would not replay what the library did"
+            )
+        self.ops.clear()
+
+
+def _verb(statement: str) -> str:
+    return statement.lstrip().split(None, 1)[0].upper()
 
 
 def replay(path: Path, ops: list[Op]) -> float:
@@ -132,9 +161,10 @@ def _measure(
     clock = FixedClock(T0)
     app = _open(db, clock)
     customers = _seed(app, n)
-    body(app, clock, customers[:2])  # warm caches and code paths; not measured
+    recorder = Recorder(app.storage)
+    with recorder.verifying():
+        body(app, clock, customers[:2])  # warm caches and code paths; not measured
     engine = app.storage.engine  # type: ignore[attr-defined]
-    recorder = Recorder(engine)
     engine.dispose()
     with sqlite3.connect(db) as raw:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
