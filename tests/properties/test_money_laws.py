@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s2c_core import CurrencyMismatchError, InvalidAmountError, Money, Rounding, sum_money
+from s2c_core import (
+    CurrencyMismatchError,
+    InvalidAmountError,
+    Money,
+    Rounding,
+    ValidationError,
+    sum_money,
+)
+from s2c_core.money import Currency, _allocate_decimal, allocate_minor, get_currency
 from s2c_core.testing.strategies import st_currency, st_money, st_weights
 
 
@@ -121,3 +130,141 @@ def test_tie_break_serves_earlier_parts_first() -> None:
 def test_non_finite_and_garbage_amounts_are_refused(bad: str) -> None:
     with pytest.raises(InvalidAmountError):
         Money(bad, "EUR")
+
+
+# -- the fast paths give exactly what the checked paths give ---------------------------------
+#
+# Arithmetic, sums, zero, from_minor and allocation build their results without validating
+# again; these laws compare each with the checked constructor (or the decimal method), down to
+# the Decimal's digits, exponent and sign, so no fast path can create, lose or mis-scale a cent.
+
+
+def _same_money(fast: Money, checked: Money) -> None:
+    assert fast == checked
+    assert fast.amount.as_tuple() == checked.amount.as_tuple()  # digits, exponent and sign
+    assert fast.currency == checked.currency
+    assert type(fast) is Money
+
+
+@given(data=st.data(), cur=st_currency())
+def test_sums_differences_and_negations_equal_the_checked_constructor(
+    data: st.DataObject, cur: Currency
+) -> None:
+    a, b = data.draw(st_money(cur)), data.draw(st_money(cur))
+    _same_money(a + b, Money(a.amount + b.amount, cur))
+    _same_money(a - b, Money(a.amount - b.amount, cur))
+    _same_money(-a, Money(-a.amount, cur))
+    _same_money(abs(a), Money(abs(a.amount), cur))
+    _same_money(a - a, Money.zero(cur))
+    assert (a < b, a <= b, a > b, a >= b) == (
+        a.amount < b.amount,
+        a.amount <= b.amount,
+        a.amount > b.amount,
+        a.amount >= b.amount,
+    )
+
+
+@given(m=st_money(), factor=st.integers(-(10**6), 10**6))
+def test_integer_multiples_equal_the_checked_constructor(m: Money, factor: int) -> None:
+    _same_money(m * factor, Money(m.amount * factor, m.currency))
+    _same_money(factor * m, Money(m.amount * factor, m.currency))
+
+
+@given(data=st.data(), cur=st_currency(), n=st.integers(0, 20))
+def test_sum_money_equals_the_checked_sum(data: st.DataObject, cur: Currency, n: int) -> None:
+    amounts = [data.draw(st_money(cur)) for _ in range(n)]
+    _same_money(sum_money(amounts, cur), Money(sum((m.amount for m in amounts), Decimal(0)), cur))
+    _same_money(sum_money(amounts, cur.code), sum_money(iter(amounts), cur))
+
+
+@given(cur=st_currency(), units=st.integers(-(10**27), 10**27))
+def test_from_minor_equals_the_checked_constructor(cur: Currency, units: int) -> None:
+    checked = Money(Decimal(units).scaleb(-cur.minor_unit), cur)
+    _same_money(Money.from_minor(units, cur), checked)
+    _same_money(Money.from_minor(units, cur.code), checked)
+    assert checked.minor_units == units == int(checked.amount.scaleb(cur.minor_unit))
+
+
+@given(cur=st_currency(), digits=st.integers(29, 60))
+def test_amounts_beyond_the_decimal_precision_are_refused_on_every_path(
+    cur: Currency, digits: int
+) -> None:
+    units = 10**digits + 1
+    with pytest.raises(InvalidAmountError):
+        Money.from_minor(units, cur)
+    with pytest.raises(InvalidAmountError):
+        Money(Decimal(units).scaleb(-cur.minor_unit), cur)
+    big = Money.from_minor(10**27, cur)
+    with pytest.raises(InvalidAmountError):
+        big * 10**digits
+
+
+@given(
+    cur=st_currency(),
+    value=st.decimals(allow_nan=False, allow_infinity=False, places=4, max_value=10**15),
+)
+def test_construction_keeps_exactly_the_quantized_amount_or_refuses(
+    cur: Currency, value: Decimal
+) -> None:
+    exact = value.quantize(cur.quantum, rounding=decimal.ROUND_DOWN)
+    if exact != value:
+        with pytest.raises(InvalidAmountError) as info:
+            Money(value, cur)
+        assert info.value.currency == cur.code  # type: ignore[attr-defined]
+        return
+    expected = exact.copy_abs() if exact.is_zero() else exact
+    for built in (Money(value, cur), Money(str(value), cur.code), Money(f" {value} ", cur)):
+        assert built.amount.as_tuple() == expected.as_tuple()
+        assert built.currency is get_currency(cur.code)
+
+
+@given(cur=st_currency())
+def test_zero_is_the_checked_zero_and_never_negative(cur: Currency) -> None:
+    for zero in (Money.zero(cur), Money.zero(cur.code), -Money.zero(cur), Money("-0", cur)):
+        _same_money(zero, Money(0, cur))
+        assert not zero.amount.is_signed()
+    assert str(Money.zero(cur)) == str(Money(0, cur))
+
+
+@given(cur=st_currency(), value=st.decimals(allow_nan=False, allow_infinity=False, places=6))
+def test_rounding_equals_quantize_with_the_named_mode(cur: Currency, value: Decimal) -> None:
+    for mode in Rounding:
+        expected = Money(value.quantize(cur.quantum, rounding=mode.value), cur)
+        _same_money(Money.rounded(value, cur, rounding=mode), expected)
+
+
+_ALLOCATION_WEIGHTS = st.lists(
+    st.one_of(st.integers(0, 30), st.integers(0, 10**6), st.integers(0, 10**19)),
+    min_size=1,
+    max_size=10,
+).filter(lambda w: sum(w) > 0)
+
+
+@given(total=st.integers(-(10**30), 10**30), weights=_ALLOCATION_WEIGHTS)
+def test_integer_allocation_equals_the_decimal_method(total: int, weights: list[int]) -> None:
+    assert allocate_minor(total, weights) == _allocate_decimal(total, weights)
+    assert allocate_minor(total, tuple(weights)) == _allocate_decimal(total, weights)
+
+
+@given(total=st.integers(-1000, 1000), weights=_ALLOCATION_WEIGHTS, prec=st.integers(28, 80))
+def test_integer_allocation_equals_the_decimal_method_in_any_wide_context(
+    total: int, weights: list[int], prec: int
+) -> None:
+    with decimal.localcontext() as ctx:
+        ctx.prec = prec
+        assert allocate_minor(total, weights) == _allocate_decimal(total, weights)
+
+
+def test_equal_remainders_of_different_weights_follow_the_decimal_method() -> None:
+    # 7 x (4, 1, 16) / 21 = 1.33.., 0.33.., 5.33..: three equal remainders, one unit left.
+    assert allocate_minor(7, [4, 1, 16]) == _allocate_decimal(7, [4, 1, 16]) == [2, 0, 5]
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60  # the decimal method then sees 0.33.. (50 digits) above 1.33.. (49)
+        assert allocate_minor(7, [4, 1, 16]) == _allocate_decimal(7, [4, 1, 16]) == [1, 1, 5]
+
+
+def test_allocation_refuses_bad_weights_with_the_facts() -> None:
+    for weights in ([], [0, 0], [1, -1], [True, 1], [1.5, 1]):
+        with pytest.raises((ValidationError, InvalidAmountError)) as info:
+            allocate_minor(10, weights)  # type: ignore[arg-type]
+        assert info.value.field in {"weights", "weight"}  # type: ignore[attr-defined]
