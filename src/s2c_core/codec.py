@@ -3,18 +3,21 @@
 Storage backends keep aggregates as documents plus indexed columns; this codec is the one place
 that knows how an attrs record becomes plain data and back. Money keeps its exact decimal string
 and currency code; dates and datetimes are ISO 8601; enums their value. The codec is derived from
-the attrs fields and their type hints, and cached per class.
+the attrs fields and their type hints: one dump and one load function per class, generated as
+Python source on first use and cached.
 """
 
 from __future__ import annotations
 
+import linecache
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, Final, TypeVar, Union, get_args, get_origin
 
 import attrs
 
@@ -60,41 +63,6 @@ def _resolve(tp: Any) -> Any:
     return tp
 
 
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _value_dumper(tp: Any) -> _Dump:
-    tp = _resolve(tp)
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        members = [a for a in get_args(tp) if a is not type(None)]
-        inner = _value_dumper(members[0]) if len(members) == 1 else _dump_any
-        return lambda v: None if v is None else inner(v)
-    if origin is tuple or origin is list:
-        args = get_args(tp)
-        item = _value_dumper(args[0]) if args else _dump_any
-        return lambda v: [item(x) for x in v]
-    if origin in (dict, Mapping) or tp in (dict, Mapping) or origin is typing.Mapping:
-        return _dump_any
-    if tp is Any:
-        return _dump_any
-    if isinstance(tp, type):
-        if tp is Money:
-            return lambda v: {"amount": str(v.amount), "currency": v.currency.code}
-        if tp is Currency:
-            return lambda v: v.code
-        if issubclass(tp, Enum):
-            return lambda v: v.value
-        if tp is Decimal:
-            return str
-        if tp is datetime or tp is date:
-            return lambda v: v.isoformat()
-        if attrs.has(tp):
-            return _dumper(tp)
-    return _identity
-
-
 def _dump_any(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -133,59 +101,206 @@ def _loader(cls: type) -> _Load:
     return found
 
 
+# -- code generation ------------------------------------------------------------------------
+#
+# Each attrs class gets one dump and one load function, written as Python source from its
+# fields' type hints and compiled once (as attrs does for __init__): no per-field closures, the
+# common kinds inline. Every field kind maps to an expression over a local name:
+#
+#   str, int, bool, NewType of those, unknown types   the value itself
+#   Money                {"amount": str(v.amount), "currency": v.currency.code} / _load_money
+#   Currency             v.code / get_currency(v)
+#   Enum                 its value / the member of that value
+#   Decimal              str(v) / Decimal(v)
+#   date, datetime       v.isoformat() / fromisoformat(v)
+#   attrs record         that class's generated function
+#   X | None             None if v is None else <X>
+#   tuple[X, ...], list  a list of <X> / a tuple of <X>
+#   mappings, Any, unions of several types   _dump_any / the value itself
+
+
+class _Source:
+    """The objects a generated function refers to, under the names its text uses."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {}
+        self._names: dict[int, str] = {}
+        self._locals = 0
+
+    def ref(self, obj: Any, hint: str) -> str:
+        name = self._names.get(id(obj))
+        if name is None:
+            name = self._names[id(obj)] = f"_{hint}{len(self.namespace)}"
+            self.namespace[name] = obj
+        return name
+
+    def local(self) -> str:
+        self._locals += 1
+        return f"_x{self._locals}_"
+
+    def compile(self, text: str, cls: type, kind: str) -> Any:
+        filename = f"<s2c_core.codec {kind} {cls.__module__}.{cls.__qualname__}>"
+        exec(compile(text, filename, "exec"), self.namespace)  # our own generated source
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        return self.namespace[kind]
+
+
+_CALL = re.compile(r"(\w+)\((\w+)\)")
+
+
+def _each(item: str, x: str, v: str, into: str) -> str:
+    """*into* ("list" or "tuple") of expression *item* over each *x* of *v*."""
+    if item == x:
+        return f"{into}({v})"
+    call = _CALL.fullmatch(item)
+    if call and call.group(2) == x:
+        return f"{into}(map({call.group(1)}, {v}))"
+    return f"[{item} for {x} in {v}]" if into == "list" else f"tuple([{item} for {x} in {v}])"
+
+
+def _value_is_plain(tp: type[Enum]) -> bool:
+    """True when ``member.value`` is Enum's own property, i.e. ``member._value_``."""
+    owner = next(k for k in tp.__mro__ if "value" in vars(k))
+    return owner is Enum
+
+
+def _dump_code(tp: Any, v: str, src: _Source) -> str:
+    """An expression dumping the value in the local name *v* (read as often as needed)."""
+    tp = _resolve(tp)
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(tp) if a is not type(None)]
+        if len(members) != 1:
+            return f"{src.ref(_dump_any, 'any')}({v})"  # _dump_any(None) is None
+        inner = _dump_code(members[0], v, src)
+        return v if inner == v else f"(None if {v} is None else {inner})"
+    if origin is tuple or origin is list:
+        args = get_args(tp)
+        x = src.local()
+        item = _dump_code(args[0], x, src) if args else f"{src.ref(_dump_any, 'any')}({x})"
+        return _each(item, x, v, "list")
+    if origin in (dict, Mapping) or tp in (dict, Mapping) or origin is typing.Mapping:
+        return f"{src.ref(_dump_any, 'any')}({v})"
+    if tp is Any:
+        return f"{src.ref(_dump_any, 'any')}({v})"
+    if isinstance(tp, type):
+        if tp is Money:
+            return f'{{"amount": str({v}.amount), "currency": {v}.currency.code}}'
+        if tp is Currency:
+            return f"{v}.code"
+        if issubclass(tp, Enum):
+            return f"{v}._value_" if _value_is_plain(tp) else f"{v}.value"
+        if tp is Decimal:
+            return f"str({v})"
+        if tp is datetime or tp is date:
+            return f"{v}.isoformat()"
+        if attrs.has(tp):
+            return f"{src.ref(_dumper(tp), 'dump')}({v})"
+    return v
+
+
 def _build_dumper(cls: type) -> _Dump:
-    fields = attrs.fields(attrs.resolve_types(cls))
-    plan = [(f.name, _value_dumper(f.type)) for f in fields]
+    src = _Source()
+    lines = ["def dump(obj):"]
+    items = []
+    for i, f in enumerate(attrs.fields(attrs.resolve_types(cls))):
+        v = f"_v{i}_"
+        expr = _dump_code(f.type, v, src)
+        read = f"obj.{f.name}"
+        if expr.count(v) <= 1:
+            expr = expr.replace(v, read)
+        else:
+            lines.append(f"    {v} = {read}")
+        items.append(f"{f.name!r}: {expr}")
+    lines.append("    return {" + ", ".join(items) + "}")
+    dumper: _Dump = src.compile("\n".join(lines) + "\n", cls, "dump")
+    return dumper
 
-    def run(obj: Any) -> dict[str, Any]:
-        return {name: fn(getattr(obj, name)) for name, fn in plan}
 
-    return run
+_trusted_money: Final = Money._trusted
 
 
 def _load_money(v: Any) -> Money:
     currency = get_currency(v["currency"])
     amount = Decimal(v["amount"])
-    if amount.as_tuple().exponent == -currency.minor_unit:
-        return Money._trusted(amount, currency)  # stored by dump(): already validated
+    if amount.same_quantum(currency.quantum):
+        return _trusted_money(amount, currency)  # stored by dump(): already validated
     return Money(amount, currency)
 
 
-def _value_loader(tp: Any) -> _Load:
+_datetime_from_iso: Final = datetime.fromisoformat
+_date_from_iso: Final = date.fromisoformat
+
+
+def _enum_loader(tp: type[Enum]) -> _Load:
+    """``tp(value)``, looking the usual values up directly first."""
+    members = tp._value2member_map_
+
+    def load_member(value: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return tp(value)
+
+    return load_member
+
+
+def _load_code(tp: Any, v: str, src: _Source) -> str:
+    """An expression loading the stored value in the local name *v* (read as often as needed)."""
     tp = _resolve(tp)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
-        inner = _value_loader(members[0]) if len(members) == 1 else _identity
-        return lambda v: None if v is None else inner(v)
+        if len(members) != 1:
+            return v
+        inner = _load_code(members[0], v, src)
+        return v if inner == v else f"(None if {v} is None else {inner})"
     if origin is tuple or origin is list:
         args = get_args(tp)
-        item = _value_loader(args[0]) if args else _identity
-        return lambda v: tuple(item(x) for x in v)
+        x = src.local()
+        return _each(_load_code(args[0], x, src) if args else x, x, v, "tuple")
     if isinstance(tp, type):
         if tp is Money:
-            return _load_money
+            return f"{src.ref(_load_money, 'money')}({v})"
         if tp is Currency:
-            return get_currency
+            return f"{src.ref(get_currency, 'currency')}({v})"
         if issubclass(tp, Enum):
-            return tp
+            return f"{src.ref(_enum_loader(tp), 'enum')}({v})"
         if tp is Decimal:
-            return Decimal
+            return f"{src.ref(Decimal, 'decimal')}({v})"
         if tp is datetime:
-            return datetime.fromisoformat
+            return f"{src.ref(_datetime_from_iso, 'datetime')}({v})"
         if tp is date:
-            return date.fromisoformat
+            return f"{src.ref(_date_from_iso, 'date')}({v})"
         if attrs.has(tp):
-            return _loader(tp)
-    return _identity
+            return f"{src.ref(_loader(tp), 'load')}({v})"
+    return v
 
 
 def _build_loader(cls: type) -> _Load:
-    fields = attrs.fields(attrs.resolve_types(cls))
-    plan = [(f.name, f.alias, _value_loader(f.type)) for f in fields if f.init]
-
-    def run(data: Mapping[str, Any]) -> Any:
-        kwargs = {alias: fn(data[name]) for name, alias, fn in plan if name in data}
-        return cls(**kwargs)
-
-    return run
+    """``load(data)``: every key present in a dict, the fast path; else ``partial(data)``,
+    which passes only the keys present (the others take their defaults or fail in ``cls``)."""
+    src = _Source()
+    klass = src.ref(cls, "cls")
+    fast = ["def load(data):", "    if data.__class__ is not dict:", "        return partial(data)"]
+    fast.append("    try:")
+    partial = ["def partial(data):", "    kwargs = {}"]
+    args = []
+    for i, f in enumerate(attrs.fields(attrs.resolve_types(cls))):
+        if not f.init:
+            continue
+        v = f"_v{i}_"
+        expr = _load_code(f.type, v, src)
+        fast.append(f"        {v} = data[{f.name!r}]")
+        args.append(f"{f.alias}={expr}")
+        partial.append(f"    if {f.name!r} in data:")
+        partial.append(f"        {v} = data[{f.name!r}]")
+        partial.append(f"        kwargs[{f.alias!r}] = {expr}")
+    fast += ["    except KeyError:", "        return partial(data)"]
+    fast.append(f"    return {klass}({', '.join(args)})")
+    partial.append(f"    return {klass}(**kwargs)")
+    if not args:
+        fast = ["def load(data):", "    return partial(data)"]
+    src.compile("\n".join(partial) + "\n", cls, "partial")
+    loader: _Load = src.compile("\n".join(fast) + "\n", cls, "load")
+    return loader
