@@ -102,6 +102,10 @@ def test_queries_match_the_memory_backend(sql_storage: Storage) -> None:
             expected = [i.id for i in mem.repo("invoice").query(**criteria)]
             got = [i.id for i in sql.repo("invoice").query(**criteria)]
             assert got == expected, criteria
+            fields = ["id", "number", "due_date", "total", "dunning_level", "currency"]
+            assert sql.repo("invoice").index_values(fields, **criteria) == mem.repo(
+                "invoice"
+            ).index_values(fields, **criteria), criteria
             counted = {k: v for k, v in criteria.items() if k not in ("order_by", "limit")}
             assert sql.repo("invoice").count(**counted) == mem.repo("invoice").count(**counted)
         ids = ["inv_3", "nope", "inv_1", "inv_3"]

@@ -98,6 +98,7 @@ class Statements:
         self._get_many: dict[tuple[str, int], Rendered] = {}
         self._queries: dict[tuple[Any, ...], Rendered] = {}
         self._reads: dict[tuple[Any, ...], Rendered] = {}
+        self._processors: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def _render(self, stmt: Any, *, column_keys: Sequence[str] | None = None) -> Rendered:
         return Rendered(stmt, self.dialect, column_keys=column_keys)
@@ -130,13 +131,15 @@ class Statements:
         order_by: str | None,
         limited: bool,
         count: bool = False,
+        columns: tuple[str, ...] = ("data", "version"),
     ) -> Rendered:
         """The repository query (or count) of *shape*; values bind as ``p0``, ``p1`` ...
 
-        ``order_by`` is checked by ``order_clauses`` (unknown fields raise) before anything
-        is cached, and a limit binds as ``limit``.
+        Selects *columns* (the document and version unless told otherwise). ``order_by`` is
+        checked by ``order_clauses`` (unknown fields raise) before anything is cached, and a
+        limit binds as ``limit``.
         """
-        key = (spec.name, shape, order_by, limited, count)
+        key = (spec.name, shape, order_by, limited, count, columns)
         found = self._queries.get(key)
         if found is not None:
             return found
@@ -150,13 +153,23 @@ class Statements:
             stmt: Any = select(func.count()).select_from(table).where(where)
         else:
             stmt = (
-                select(table.c.data, table.c.version)
+                select(*(table.c[name] for name in columns))
                 .where(where)
                 .order_by(*order_clauses(spec, table, order_by))
             )
             if limited:
                 stmt = stmt.limit(bindparam("limit", type_=Integer()))
         return self._cached(self._queries, key, lambda: stmt)
+
+    def processors(self, aggregate: str, columns: tuple[str, ...]) -> tuple[Any, ...]:
+        """The result processors of *columns* of *aggregate* (dates from SQLite text ...)."""
+        key = ("processors", aggregate, columns)
+        found = self._processors.get(key)
+        if found is None:
+            table = AGGREGATE_TABLES[aggregate]
+            found = row_processors([table.c[name] for name in columns], self.dialect)
+            self._processors[key] = found
+        return found
 
     # -- event log and outbox ---------------------------------------------------------------
 

@@ -190,6 +190,38 @@ class SqlRepository:
             )
         ]
 
+    def index_values(
+        self,
+        fields: Sequence[str],
+        *,
+        order_by: str | None = None,
+        limit: int | None = None,
+        **criteria: Any,
+    ) -> list[tuple[Any, ...]]:
+        """The indexed *fields* (``"id"`` allowed) of the entities matching *criteria*.
+
+        Read from the index columns alone: no document is decoded, no entity rebuilt.
+        """
+        columns = tuple("id" if name == "id" else self._spec.index(name).name for name in fields)
+        shape, values = criteria_shape(self._spec, criteria)
+        stmt = self._stmts.query(
+            self._spec, shape, order_by=order_by, limited=limit is not None, columns=columns
+        )
+        bound = {f"p{k}": value for k, value in enumerate(values)}
+        if limit is not None:
+            bound["limit"] = limit
+        rows = self._s.rows(stmt.sql, stmt.params(bound), what=f"reading {self._name} indexes")
+        processors = self._stmts.processors(self._name, columns)
+        if not any(processors):
+            return [tuple(row) for row in rows]
+        return [
+            tuple(
+                value if processor is None or value is None else processor(value)
+                for value, processor in zip(row, processors)
+            )
+            for row in rows
+        ]
+
     def count(self, **criteria: Any) -> int:
         """Number of entities matching *criteria*."""
         shape, values = criteria_shape(self._spec, criteria)

@@ -26,8 +26,8 @@ from s2c_core.entities import (
     ProductId,
 )
 from s2c_core.entities.common import new_id
-from s2c_core.entities.registry import Range
-from s2c_core.errors import ConflictError, NotFoundError
+from s2c_core.entities.registry import AGGREGATES, Range
+from s2c_core.errors import ConfigurationError, ConflictError, NotFoundError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
 from s2c_core.lifecycle import InvoiceState
 from s2c_core.money import Money
@@ -164,6 +164,36 @@ class StorageContract:
                 "inv_3",
             ]
             assert repo.get_many(["inv_1", "zzz"]).keys() == {"inv_1"}
+
+    def test_index_values_are_the_index_values_of_the_query(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            repo = uow.repo("invoice")
+            repo.add(make_invoice(1, customer="a", due=date(2026, 2, 1)))
+            repo.add(make_invoice(2, customer="a", due=date(2026, 3, 1), status=InvoiceState.PAID))
+            repo.add(make_invoice(3, customer="b", amount="7", currency="JPY"))
+            repo.add(attrs.evolve(make_invoice(4, customer="a"), due_date=None))
+            uow.commit()
+        fields = ["id", "customer_id", "status", "due_date", "open_amount", "dunning_level"]
+        spec = AGGREGATES["invoice"]
+        with storage.unit_of_work() as uow:
+            repo = uow.repo("invoice")
+            for criteria in (
+                {"customer_id": "a", "order_by": "-due_date"},
+                {"status": ("issued", "paid"), "order_by": "due_date", "limit": 2},
+                {"currency": "JPY"},
+                {},
+            ):
+                rows = repo.index_values(fields, **criteria)
+                expected = [
+                    (e.id, *(spec.index(f).value(e) for f in fields[1:]))
+                    for e in repo.query(**criteria)
+                ]
+                assert rows == expected, criteria
+            [row] = repo.index_values(["due_date", "open_amount", "status"], customer_id="b")
+            assert row == (date(2026, 2, 4), 8, "issued")  # JPY 7 + 21 % VAT, no minor unit
+            assert type(row[0]) is date
+            with pytest.raises(ConfigurationError):
+                repo.index_values(["colour"])
 
     def test_query_sees_own_uncommitted_writes(self, storage: Storage) -> None:
         with storage.unit_of_work() as uow:
