@@ -33,10 +33,11 @@ __all__ = [
 ]
 
 _HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
 
 
 def _check_percent(instance: object, attribute: object, value: Decimal) -> None:
-    if not Decimal(0) <= value <= _HUNDRED:
+    if not _ZERO <= value <= _HUNDRED:
         name = getattr(attribute, "name", "percent")
         raise ValidationError(f"{name} must be within 0..100, got {value}", field=name, value=value)
 
