@@ -12,6 +12,7 @@ number of statements stays bounded by the code paths, not by the data.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    insert,
     or_,
     select,
     update,
@@ -45,53 +47,55 @@ _MAX_CACHED: Final = 1024
 """Statements kept per kind of dynamic statement; the cache starts over beyond it."""
 
 EVENT_COLUMNS: Final = tuple(c.name for c in EVENTS.c)
+"""The event log's columns in table order (``sequence`` first)."""
 OUTBOX_COLUMNS: Final = tuple(c.name for c in OUTBOX.c)
+"""The outbox's columns in table order."""
+
+
+def insert_events() -> Any:
+    """``INSERT INTO s2c_events``: inline, so no ``RETURNING sequence`` that nobody reads."""
+    return insert(EVENTS).inline()
+
+
+class _ByAggregate(dict[str, Rendered]):
+    """Statements by aggregate name, rendered on first use."""
+
+    def __init__(self, build: Callable[[Table], Any], statements: Statements) -> None:
+        super().__init__()
+        self._build = build
+        self._statements = statements
+
+    def __missing__(self, aggregate: str) -> Rendered:
+        found = self[aggregate] = self._statements._render(self._build(AGGREGATE_TABLES[aggregate]))
+        return found
 
 
 class Statements:
-    """The statements of one dialect (one instance per storage, shared by its units of work)."""
+    """The statements of one dialect (one instance per storage, shared by its units of work).
+
+    Each is rendered on first use (opening a storage compiles nothing), then kept.
+    """
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-        self.get: dict[str, Rendered] = {}
-        self.version: dict[str, Rendered] = {}
-        self.add: dict[str, Rendered] = {}
-        self.update: dict[str, Rendered] = {}
-        for name, table in AGGREGATE_TABLES.items():
-            c = table.c
-            self.get[name] = self._render(select(c.data, c.version).where(c.id == bindparam("id")))
-            self.version[name] = self._render(select(c.version).where(c.id == bindparam("id")))
-            self.add[name] = self._render(
-                insert(table).on_conflict_do_nothing(index_elements=["id"])
-            )
-            self.update[name] = Rendered(
-                update(table).where(c.id == bindparam("w_id"), c.version == bindparam("w_version")),
-                dialect,
-                column_keys=[column.name for column in table.c if column.name != "id"],
-            )
-        self.append_event = self._render(insert(EVENTS), column_keys=EVENT_COLUMNS[1:])
-        self.put_message = self._render(insert(OUTBOX).on_conflict_do_nothing())
-        upsert = insert(OUTBOX)
-        self.save_message = self._render(
-            upsert.on_conflict_do_update(
-                index_elements=["id"],
-                set_={c.name: upsert.excluded[c.name] for c in OUTBOX.c if c.name != "id"},
-            )
+        self._insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        insert = self._insert
+        self.get = _ByAggregate(
+            lambda t: select(t.c.data, t.c.version).where(t.c.id == bindparam("id")), self
         )
-        counter = insert(COUNTERS).values(
-            series=bindparam("series"), year=bindparam("year"), value=1
+        self.version = _ByAggregate(
+            lambda t: select(t.c.version).where(t.c.id == bindparam("id")), self
         )
-        self.next_number = self._render(
-            counter.on_conflict_do_update(
-                index_elements=["series", "year"], set_={"value": COUNTERS.c.value + 1}
-            ).returning(COUNTERS.c.value)
+        self.add = _ByAggregate(
+            lambda t: insert(t).on_conflict_do_nothing(index_elements=["id"]), self
         )
-        self.claim_action = self._render(
-            insert(ACTIONS).on_conflict_do_nothing(index_elements=["key"])
-        )
-        self.action_exists = self._render(
-            select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key"))
+        self.update = _ByAggregate(
+            lambda t: (
+                update(t)
+                .where(t.c.id == bindparam("w_id"), t.c.version == bindparam("w_version"))
+                .values({c.name: bindparam(c.name, type_=c.type) for c in t.c if c.name != "id"})
+            ),
+            self,
         )
         self.event_processors = row_processors(list(EVENTS.c), dialect)
         self.outbox_processors = row_processors(list(OUTBOX.c), dialect)
@@ -99,6 +103,49 @@ class Statements:
         self._queries: dict[tuple[Any, ...], Rendered] = {}
         self._reads: dict[tuple[Any, ...], Rendered] = {}
         self._processors: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    @cached_property
+    def append_event(self) -> Rendered:
+        """Insert one event (``sequence`` is given by the database)."""
+        return self._render(insert_events(), column_keys=EVENT_COLUMNS[1:])
+
+    @cached_property
+    def put_message(self) -> Rendered:
+        """Insert an outbox message unless its id or key is known."""
+        return self._render(self._insert(OUTBOX).on_conflict_do_nothing())
+
+    @cached_property
+    def save_message(self) -> Rendered:
+        """Insert or overwrite an outbox message by id."""
+        upsert = self._insert(OUTBOX)
+        return self._render(
+            upsert.on_conflict_do_update(
+                index_elements=["id"],
+                set_={c.name: upsert.excluded[c.name] for c in OUTBOX.c if c.name != "id"},
+            )
+        )
+
+    @cached_property
+    def next_number(self) -> Rendered:
+        """Take the next number of a series and year (gapless, in the transaction)."""
+        counter = self._insert(COUNTERS).values(
+            series=bindparam("series"), year=bindparam("year"), value=1
+        )
+        return self._render(
+            counter.on_conflict_do_update(
+                index_elements=["series", "year"], set_={"value": COUNTERS.c.value + 1}
+            ).returning(COUNTERS.c.value)
+        )
+
+    @cached_property
+    def claim_action(self) -> Rendered:
+        """Record an action key unless known."""
+        return self._render(self._insert(ACTIONS).on_conflict_do_nothing(index_elements=["key"]))
+
+    @cached_property
+    def action_exists(self) -> Rendered:
+        """Read an action key."""
+        return self._render(select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key")))
 
     def _render(self, stmt: Any, *, column_keys: Sequence[str] | None = None) -> Rendered:
         return Rendered(stmt, self.dialect, column_keys=column_keys)
