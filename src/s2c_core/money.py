@@ -326,7 +326,15 @@ class Money:
         """Round *amount* to the minor unit of *currency* with the named *rounding* mode."""
         cur = get_currency(currency)
         value = to_decimal(amount)
-        exact = value.quantize(_QUANTA[cur.minor_unit], str(rounding))
+        try:
+            exact = value.quantize(_QUANTA[cur.minor_unit], str(rounding))
+        except decimal.InvalidOperation:
+            raise InvalidAmountError(
+                f"{value} rounded to {cur.code}'s minor unit needs more than "
+                f"{decimal.getcontext().prec} significant digits",
+                field="amount",
+                value=value,
+            ) from None
         if cls is Money:
             return _exact(exact, cur)
         return cls(exact, cur)

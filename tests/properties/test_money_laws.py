@@ -229,8 +229,13 @@ def test_zero_is_the_checked_zero_and_never_negative(cur: Currency) -> None:
 @given(cur=st_currency(), value=st.decimals(allow_nan=False, allow_infinity=False, places=6))
 def test_rounding_equals_quantize_with_the_named_mode(cur: Currency, value: Decimal) -> None:
     for mode in Rounding:
-        expected = Money(value.quantize(cur.quantum, rounding=mode.value), cur)
-        _same_money(Money.rounded(value, cur, rounding=mode), expected)
+        try:
+            quantized = value.quantize(cur.quantum, rounding=mode.value)
+        except decimal.InvalidOperation:  # more digits than the context holds: a typed error
+            with pytest.raises(InvalidAmountError):
+                Money.rounded(value, cur, rounding=mode)
+            continue
+        _same_money(Money.rounded(value, cur, rounding=mode), Money(quantized, cur))
 
 
 _ALLOCATION_WEIGHTS = st.lists(
