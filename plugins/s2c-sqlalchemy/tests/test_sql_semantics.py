@@ -17,7 +17,7 @@ from s2c_sqlalchemy.engine import make_engine
 
 from s2c_core._builtin.memory import MemoryStorage
 from s2c_core.entities.registry import Range
-from s2c_core.errors import BackendError, ConfigurationError, ValidationError
+from s2c_core.errors import BackendError, ConfigurationError, ConflictError, ValidationError
 from s2c_core.events import OutboxMessage
 from s2c_core.lifecycle import InvoiceState
 from s2c_core.money import Money
@@ -170,3 +170,46 @@ def test_an_unreachable_server_is_a_backend_error(pg_url: str) -> None:
     with pytest.raises(BackendError) as info:
         open_sql_storage(dead)
     assert info.value.__cause__ is not None
+
+
+# -- bulk writes (used by core's unit of work when it flushes many aggregates at once) -------
+
+
+def test_bulk_writes_store_what_single_writes_store(sql_storage: Storage) -> None:
+    from s2c_core.entities.common import replace
+
+    with sql_storage.unit_of_work() as uow:
+        repo: Any = uow.repo("invoice")
+        added = repo.add_many([make_invoice(n) for n in range(1, 6)])
+        assert [i.version for i in added] == [1] * 5
+        uow.commit()
+    with sql_storage.unit_of_work() as uow:
+        repo = uow.repo("invoice")
+        changed = repo.update_many([replace(i, dunning_level=i.version + 1) for i in added])
+        assert [i.version for i in changed] == [2] * 5
+        uow.commit()
+    with sql_storage.unit_of_work() as uow:
+        stored = uow.repo("invoice").get_many([f"inv_{n}" for n in range(1, 6)])
+        assert {i.version for i in stored.values()} == {2}
+        assert {i.dunning_level for i in stored.values()} == {2}
+        assert uow.repo("invoice").count(dunning_level=2) == 5
+
+
+def test_a_bulk_write_with_one_bad_row_stores_nothing(sql_storage: Storage) -> None:
+    from s2c_core.entities.common import replace
+
+    with sql_storage.unit_of_work() as uow:
+        added = uow.repo("invoice").add_many([make_invoice(n) for n in range(1, 4)])
+        uow.commit()
+    with sql_storage.unit_of_work() as uow:
+        uow.repo("invoice").update(replace(added[1], dunning_level=7))
+        uow.commit()
+    with sql_storage.unit_of_work() as uow, pytest.raises(ConflictError) as info:
+        uow.repo("invoice").update_many([replace(i, dunning_level=1) for i in added])
+    assert info.value.entity_id == "inv_2"  # type: ignore[attr-defined]
+    with sql_storage.unit_of_work() as uow, pytest.raises(ConflictError):
+        uow.repo("invoice").add_many([make_invoice(9), make_invoice(2)])
+    with sql_storage.unit_of_work() as uow:
+        repo = uow.repo("invoice")
+        assert repo.find("inv_9") is None
+        assert [repo.get(f"inv_{n}").dunning_level for n in (1, 2, 3)] == [0, 7, 0]

@@ -141,10 +141,20 @@ class _TrackedRepository:
             return
         pending, self._pending = self._pending, {}
         inner = self._inner
-        for kind, entity, _held in pending.values():
-            if kind == _ADD:
+        adds = [entity for kind, entity, _held in pending.values() if kind == _ADD]
+        updates = [entity for kind, entity, _held in pending.values() if kind == _UPDATE]
+        # a backend may take a batch at once (optional ``add_many``/``update_many``)
+        add_many = getattr(inner, "add_many", None)
+        if add_many is not None and len(adds) > 1:
+            add_many(adds)
+        else:
+            for entity in adds:
                 inner.add(entity)
-            else:
+        update_many = getattr(inner, "update_many", None)
+        if update_many is not None and len(updates) > 1:
+            update_many(updates)
+        else:
+            for entity in updates:
                 inner.update(entity)
 
 

@@ -192,6 +192,12 @@ class Session:
             raise self._failure(exc, what) from exc
         return cursor
 
+    @property
+    def counts_many(self) -> bool:
+        """True when ``rowcount`` after ``execute_many`` is the sum over every parameter set
+        (sqlite3 does so; bulk writes elsewhere go row by row so each row is checked)."""
+        return self._sqlite
+
     def rows(self, sql: str, params: Any, *, what: str) -> list[Any]:
         """Run *sql* and fetch every row (tuples)."""
         cursor = self.execute(sql, params, what=what)

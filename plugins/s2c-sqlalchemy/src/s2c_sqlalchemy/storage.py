@@ -173,6 +173,70 @@ class SqlRepository:
             raise ConflictError(self._name, entity.id, expected_version=expected)
         return replace(entity, version=expected + 1)
 
+    def add_many(self, entities: Sequence[Any]) -> list[Any]:
+        """``add`` of every entity, as one ``executemany`` where the driver counts it exactly.
+
+        Same rules as ``add``: an id that exists is a ``ConflictError`` (the unit of work then
+        commits nothing). Returns the entities at version 1.
+        """
+        if not self._s.counts_many or len(entities) < 2:
+            return [self.add(entity) for entity in entities]
+        for entity in entities:
+            if not isinstance(entity, self._spec.cls):
+                raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
+        values = self._mapper.values
+        params = [self._add.params(values(entity, 1)) for entity in entities]
+        try:
+            cursor = self._s.execute_many(
+                self._add.sql, params, what=f"adding {len(entities)} {self._name}s"
+            )
+        except BackendError as exc:
+            if self._s.is_integrity_error(exc.__cause__):
+                raise ConflictError(
+                    self._name, entities[0].id, reason="an id of the batch already exists"
+                ) from exc
+            raise
+        if cursor.rowcount != len(entities):
+            raise ConflictError(
+                self._name, entities[0].id, reason="an id of the batch already exists"
+            )
+        return [replace(entity, version=1) for entity in entities]
+
+    def update_many(self, entities: Sequence[Any]) -> list[Any]:
+        """``update`` of every entity, as one ``executemany`` where the driver counts it exactly.
+
+        Same rules as ``update``; on a stale or missing entity the error names the first one.
+        """
+        if not self._s.counts_many or len(entities) < 2:
+            return [self.update(entity) for entity in entities]
+        values = self._mapper.values
+        rows = []
+        for entity in entities:
+            row = values(entity, entity.version + 1)
+            row["w_id"] = row["id"]
+            row["w_version"] = entity.version
+            rows.append(row)
+        cursor = self._s.execute_many(
+            self._update.sql,
+            [self._update.params(row) for row in rows],
+            what=f"updating {len(entities)} {self._name}s",
+        )
+        if cursor.rowcount != len(entities):
+            # name the first entity whose new state is not what is stored now
+            for entity, row in zip(entities, rows, strict=True):
+                stored = self._s.rows(
+                    self._get.sql,
+                    self._get.params({"id": entity.id}),
+                    what=f"reading {self._name} {entity.id!r}",
+                )
+                if not stored:
+                    raise NotFoundError(self._name, entity.id)
+                data, version = stored[0]
+                if version != entity.version + 1 or data != row["data"]:
+                    raise ConflictError(self._name, entity.id, expected_version=entity.version)
+            raise ConflictError(self._name, entities[0].id, expected_version=entities[0].version)
+        return [replace(entity, version=entity.version + 1) for entity in entities]
+
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
     ) -> list[Any]:
