@@ -201,7 +201,9 @@ def test_amounts_beyond_the_decimal_precision_are_refused_on_every_path(
 
 @given(
     cur=st_currency(),
-    value=st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**15), max_value=10**15),
+    value=st.decimals(
+        allow_nan=False, allow_infinity=False, places=4, min_value=-(10**15), max_value=10**15
+    ),
 )
 def test_construction_keeps_exactly_the_quantized_amount_or_refuses(
     cur: Currency, value: Decimal
