@@ -175,3 +175,26 @@ def test_nothing_left_to_write_off_is_refused(app: S2C) -> None:
     )
     with pytest.raises((BusinessRuleError, Exception)):
         app.receivables.write_off(inv.id, reason="rounding")
+
+
+def test_a_payment_returned_after_the_write_off_joins_the_uncollectible_part(
+    app: S2C, clock: FixedClock
+) -> None:
+    cid = _customer(app)
+    inv = _invoice(app, cid)
+    payment = app.payments.record(
+        Money("50.00", "EUR"), received_on=clock.today(), customer_id=cid, auto_apply=False
+    )
+    app.payments.allocate(payment.id, [(inv.id, Money("50.00", "EUR"))])
+    written = app.receivables.write_off(inv.id, reason="customer bankrupt")
+    assert (written.paid, written.written_off) == (Money("50.00", "EUR"), Money("71.00", "EUR"))
+    returned = app.payments.return_payment(payment.id, reason="AC04")
+    invoice = app.invoices.get(inv.id)
+    assert returned.status == "returned"
+    assert invoice.status == "written_off"
+    assert invoice.paid is None
+    assert invoice.written_off == Money("121.00", "EUR")
+    assert invoice.open_amount == Money("0.00", "EUR")
+    event = [e for e in app.events(aggregate_id=inv.id) if e.name == "InvoicePaymentReturned"][-1]
+    assert event.data["written_off"] is True
+    assert event.data["amount"] == {"amount": "50.00", "currency": "EUR"}

@@ -356,7 +356,12 @@ class PaymentService:
         return self._ctx.run(body)
 
     def return_payment(self, payment_id: str, *, reason: str) -> Payment:
-        """A bank return or reversal: un-apply the payment and reopen its invoices."""
+        """A bank return or reversal: un-apply the payment and reopen its invoices.
+
+        A paid (or credited) invoice reopens and goes back into follow-up. An invoice that was
+        written off stays written off: the returned cash joins its uncollectible part, so its
+        open amount stays zero and the bad-debt figures grow by the returned amount.
+        """
 
         def body(tx: Tx) -> Payment:
             return self.return_in(tx, tx.get("payment", payment_id), reason=reason)
@@ -374,6 +379,10 @@ class PaymentService:
             for extra in (allocation.discount, allocation.write_off):
                 if extra is not None:
                     written -= extra
+            if invoice.status == InvoiceState.WRITTEN_OFF:
+                # the rest was declared uncollectible; the cash that came back joins that part,
+                # so the invoice stays written off with nothing open (bad debt grows)
+                written += allocation.amount
             changes: dict[str, Any] = {
                 "paid": paid if paid.is_positive() else None,
                 "written_off": written if written.is_positive() else None,
@@ -412,7 +421,11 @@ class PaymentService:
                     invoice.id,
                     "payment_returned",
                     case_id=invoice.customer_id,
-                    data={"payment_id": payment.id},
+                    data={
+                        "payment_id": payment.id,
+                        "amount": allocation.amount,
+                        "written_off": invoice.status == InvoiceState.WRITTEN_OFF,
+                    },
                 )
         return tx.move(
             "payment",
