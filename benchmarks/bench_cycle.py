@@ -13,6 +13,11 @@ therefore does exactly the same writes and reads, with no Python domain work at 
 ``library / floor`` is what s2c_core adds on top of the database (entities, rules, events,
 JSON documents). Target: within 2x for the full cycle.
 
+Both sides commit durably (``synchronous=FULL`` in WAL mode: an fsync per commit), so the
+wall-clock ratio depends on how fast the disk syncs. ``*_cpu_ratio`` leaves the waiting out:
+process CPU time of the library against the replay's, the cost of the Python work alone next
+to SQLite's own.
+
 * ``sequential``: cycles one after another, one customer each.
 * ``batch``: N quotes accepted, N orders shipped, then all payments arrive in one camt.053
   statement imported and matched in batches (needs the s2c-bank plugin).
@@ -109,13 +114,13 @@ def _verb(statement: str) -> str:
     return statement.lstrip().split(None, 1)[0].upper()
 
 
-def replay(path: Path, ops: list[Op]) -> float:
-    """Run *ops* with raw sqlite3 on *path*; returns the seconds it took."""
+def replay(path: Path, ops: list[Op]) -> tuple[float, float]:
+    """Run *ops* with raw sqlite3 on *path*; returns the wall and CPU seconds it took."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA journal_mode = WAL")
     cur = conn.cursor()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for kind, statement, params in ops:
         if kind == "one":
             cur.execute(statement, params)
@@ -127,9 +132,9 @@ def replay(path: Path, ops: list[Op]) -> float:
             conn.commit() if conn.in_transaction else None
         else:
             conn.rollback() if conn.in_transaction else None
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def _seed(app: S2C, customers: int) -> list[str]:
@@ -171,12 +176,12 @@ def _measure(
     copy = workdir / f"{name}-floor.db"
     shutil.copyfile(db, copy)
     recorder.on = True
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     body(app, clock, customers)
-    library = time.perf_counter() - t0
+    library, library_cpu = time.perf_counter() - t0, time.process_time() - c0
     recorder.on = False
     app.close()
-    floor = replay(copy, recorder.ops)
+    floor, floor_cpu = replay(copy, recorder.ops)
     statements = sum(1 for kind, *_ in recorder.ops if kind in ("one", "many"))
     return {
         f"{name}_cycles": n,
@@ -184,6 +189,8 @@ def _measure(
         f"{name}_floor_ms_per_cycle": round(floor / n * 1000, 3),
         f"{name}_statements_per_cycle": round(statements / n, 1),
         f"{name}_ratio": round(library / floor, 2),
+        # CPU only (waiting for fsync left out): what the Python work costs next to SQLite's
+        f"{name}_cpu_ratio": round(library_cpu / floor_cpu, 2),
     }
 
 
