@@ -8,6 +8,7 @@ delivered after commit.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -78,6 +79,12 @@ PAST: Mapping[str, str] = {
     "return_payment": "returned",
     "refund": "refunded",
 }
+
+
+@functools.lru_cache(maxsize=1024)
+def _event_name(aggregate: str, past: str) -> str:
+    """``("invoice", "payment_applied")`` -> ``InvoicePaymentApplied`` (a small fixed set)."""
+    return _camel(aggregate) + _camel(past)
 
 
 def _camel(text: str) -> str:
@@ -200,7 +207,7 @@ class Tx:
         """Record a domain event named ``<Aggregate><Past>`` (e.g. ``InvoiceIssued``)."""
         event = DomainEvent(
             id=new_id("evt"),
-            name=_camel(aggregate) + _camel(past),
+            name=_event_name(aggregate, past),
             aggregate=aggregate,
             aggregate_id=aggregate_id,
             at=self.now,
