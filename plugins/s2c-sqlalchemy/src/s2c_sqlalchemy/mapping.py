@@ -9,7 +9,9 @@ Entity documents are written and read with ``orjson``: the same compact JSON tex
 produces, several times faster. Their integers must fit 64 bits (as the ``BIGINT`` index
 columns do); a document orjson cannot read (one written by an older version with ``NaN``,
 say) is read with the standard ``json`` module. Event data and outbox payloads are free-form
-host data and keep the standard ``json`` module both ways.
+host data: written with orjson when it can (the same text), with the standard ``json`` module
+otherwise, and read with the standard module (orjson would read integers beyond 64 bits as
+floats).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ _loads: Final = json.JSONDecoder().decode
 
 
 def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()  # the same compact text as _encode for plain data
+    except orjson.JSONEncodeError:
+        pass  # what orjson will not write (int keys, integers beyond 64 bits, NaN ...)
     try:
         return _encode(value)
     except (TypeError, ValueError) as exc:
