@@ -130,14 +130,18 @@ def check_minor_unit(
     whole: str, fraction: str, currency: Currency, where: Where, *, field: str, text: str
 ) -> Money:
     """Build Money from digit strings, refusing more fraction digits than *currency* has."""
-    if len(fraction) > currency.minor_unit:
+    minor_unit = currency.minor_unit
+    if len(fraction) > minor_unit:
         where.fail(
-            f"amount {text!r} has {len(fraction)} decimals but {currency.code} has "
-            f"{currency.minor_unit}",
+            f"amount {text!r} has {len(fraction)} decimals but {currency.code} has {minor_unit}",
             field=field,
             value=text,
         )
-    return Money(Decimal(f"{whole}.{fraction or '0'}"), currency)
+    # Written out to exactly the currency's exponent, the Decimal is what Money's checked
+    # constructor would have kept (digits only, so never negative, never "-0"): the checks
+    # above are Money's own, so it is built without repeating them.
+    exact = f"{whole}.{fraction.ljust(minor_unit, '0')}" if minor_unit else whole
+    return Money._trusted(Decimal(exact), currency)
 
 
 def parse_decimal_amount(
@@ -203,12 +207,15 @@ def parse_iso_datetime(text: str | None, where: Where, *, field: str) -> datetim
         where.fail(f"date-time {text!r} does not exist", field=field, value=text)
 
 
+_SIX_DIGITS: Final = re.compile(r"[0-9]{6}")
+
+
 def parse_yymmdd(text: str, where: Where, *, field: str, order: str = "ymd") -> date:
     """Parse a six-digit date, ``YYMMDD`` (MT940) or ``DDMMYY`` (CODA, *order* ``"dmy"``).
 
     Two-digit years 00-79 are 2000-2079, 80-99 are 1980-1999.
     """
-    if not re.fullmatch(r"[0-9]{6}", text):
+    if not _SIX_DIGITS.fullmatch(text):
         where.fail(f"date {text!r} is not six digits", field=field, value=text)
     first, mid, last = int(text[0:2]), int(text[2:4]), int(text[4:6])
     yy, month, day = (first, mid, last) if order == "ymd" else (last, mid, first)
@@ -223,7 +230,7 @@ def parse_yymmdd(text: str, where: Where, *, field: str, order: str = "ymd") -> 
 
 
 def _digest(parts: tuple[object, ...]) -> str:
-    canonical = "\x1f".join("" if p is None else str(p) for p in parts)
+    canonical = "\x1f".join(["" if p is None else str(p) for p in parts])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -243,16 +250,21 @@ class EntryKeys:
     def __init__(self, account: str) -> None:
         self._account = account
         self._seen: dict[str, int] = {}
+        self._by_reference = hashlib.sha256(f"ref\x1f{account}\x1f".encode())
 
     def _numbered(self, kind: str, parts: tuple[object, ...]) -> str:
-        base = _digest((kind, self._account, *parts))
+        return self._count(_digest((kind, self._account, *parts)))
+
+    def _count(self, base: str) -> str:
         occurrence = self._seen.get(base, 0)
         self._seen[base] = occurrence + 1
         return base if occurrence == 0 else _digest((base, occurrence))
 
     def by_reference(self, reference: str, item: int | None) -> str:
         """Key from the bank's unique reference (and the batch item index, if any)."""
-        return self._numbered("ref", (reference, item))
+        digest = self._by_reference.copy()  # the digest of ("ref", account, reference, item)
+        digest.update(f"{reference}\x1f{'' if item is None else item}".encode())
+        return self._count(digest.hexdigest())
 
     def by_fingerprint(self, *fields: object) -> str:
         """Key from the entry's content and its occurrence number in the statement."""

@@ -129,17 +129,16 @@ def iter_xml_events(
         remove_pis=True,
         tag=tags,
     )
-    checked = False
     try:
         for event, element in context:
-            if not checked:
-                info = element.getroottree().docinfo
-                if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-                    where.fail(
-                        "XML DOCTYPE refused: DTDs and entity declarations are not allowed",
-                        field="DOCTYPE",
-                    )
-                checked = True
+            info = element.getroottree().docinfo
+            if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+                where.fail(
+                    "XML DOCTYPE refused: DTDs and entity declarations are not allowed",
+                    field="DOCTYPE",
+                )
             yield event, element
+            break
+        yield from context  # the rest, passed on without a Python step per event
     except etree.XMLSyntaxError as exc:
         where.fail(f"not well-formed XML: {exc.msg}")

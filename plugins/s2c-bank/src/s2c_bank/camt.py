@@ -42,6 +42,7 @@ from typing import IO, Final
 from attrs import define, field
 from lxml import etree
 
+from s2c_bank._camt_fields import CODES, ENTRY_AMOUNT, PARTIES, TX_AMOUNTS, Fields, Shapes
 from s2c_bank._common import (
     EntryKeys,
     Readable,
@@ -131,54 +132,6 @@ class _Statement:
     entries: list[BankEntry] = field(factory=list)
 
 
-class _Index:
-    """Every descendant of an element by its relative path (``"RltdPties/Dbtr/Nm"``).
-
-    Built in one walk, so an entry costs one pass over its elements instead of one
-    ElementPath search per field. Paths are local names: namespaces are ignored, as in the
-    rest of this module. Descent stops at the names in *stop* (batch items are indexed apart).
-    """
-
-    __slots__ = ("_paths",)
-
-    def __init__(self, element: etree._Element, stop: frozenset[str] = frozenset()) -> None:
-        self._paths: dict[str, list[etree._Element]] = {}
-        self._walk(element, "", stop)
-
-    def _walk(self, element: etree._Element, prefix: str, stop: frozenset[str]) -> None:
-        paths = self._paths
-        for child in element:
-            tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            name = tag[tag.find("}") + 1 :]
-            path = prefix + name
-            found = paths.get(path)
-            if found is None:
-                paths[path] = [child]
-            else:
-                found.append(child)
-            if len(child) and name not in stop:
-                self._walk(child, path + "/", stop)
-
-    def all(self, path: str) -> list[etree._Element]:
-        """The elements at *path*, in document order."""
-        return self._paths.get(path, [])
-
-    def first(self, path: str) -> etree._Element | None:
-        """The first element at *path*, or None."""
-        found = self._paths.get(path)
-        return found[0] if found else None
-
-    def text(self, path: str) -> str | None:
-        """The text of the first element at *path* (None when absent, ``""`` when empty)."""
-        found = self._paths.get(path)
-        if not found:
-            return None
-        return found[0].text or ""
-
-
-_ENTRY_STOP: Final = frozenset({"NtryDtls"})
 _EVENT_TAGS: Final = (
     "{*}Document",
     *(f"{{*}}{name}" for name in _MESSAGES),
@@ -186,10 +139,21 @@ _EVENT_TAGS: Final = (
     "{*}GrpHdr",
     "{*}Ntry",
 )
+_TX_AMOUNT_FIELDS: Final = tuple(
+    (path, f"TxDtls/{path}", f"TxDtls/{path}/@Ccy") for path in TX_AMOUNTS
+)
+_REMEMBERED: Final = 1024
+_REMEMBERED_LENGTH: Final = 64
 
 
 class _CamtReader:
-    """Reads one camt file, statement by statement, clearing what it has processed."""
+    """Reads one camt file, statement by statement, clearing what it has processed.
+
+    Currency codes, amounts and dates repeat from entry to entry: each distinct text is checked
+    once and its value remembered (at most ``_REMEMBERED`` texts of ``_REMEMBERED_LENGTH``
+    characters of each kind; a refused text is never remembered, so it is refused wherever it
+    appears).
+    """
 
     def __init__(self, expected: str, where: Where) -> None:
         self._expected = expected
@@ -197,6 +161,11 @@ class _CamtReader:
         self._p = _Paths(None)
         self._format = expected
         self._group_created: datetime | None = None
+        self._entry_tag = "Ntry"
+        self._shapes = Shapes()
+        self._currencies: dict[str, Currency] = {}
+        self._amounts: dict[tuple[str, str], Money] = {}
+        self._dates: dict[str, date] = {}
 
     # -- the event loop -------------------------------------------------------------------------
 
@@ -209,7 +178,18 @@ class _CamtReader:
         count = 0
         for event, element in iter_xml_events(stream, where, tags=_EVENT_TAGS):
             parent = element.getparent()
-            if event == "start":
+            if statement is not None and parent is statement.element:
+                if element.tag != self._entry_tag and local_name(element) != "Ntry":
+                    continue
+                if event == "start":
+                    position += 1
+                    where.entry = str(position)
+                else:
+                    self._read_header(statement)
+                    where.entry = str(position)
+                    self._read_entry(element, statement, position)
+                    _forget(element)
+            elif event == "start":
                 if parent is None:
                     self._check_root(element)
                 elif message is None and parent.getparent() is None:
@@ -219,20 +199,6 @@ class _CamtReader:
                     statement = _Statement(element)
                     count += 1
                     where.entry = f"statement {count}"
-                elif (
-                    statement is not None
-                    and parent is statement.element
-                    and local_name(element) == "Ntry"
-                ):
-                    position += 1
-                    where.entry = str(position)
-                continue
-            if statement is not None and parent is statement.element:
-                if local_name(element) == "Ntry":
-                    self._read_header(statement)
-                    where.entry = str(position)
-                    self._read_entry(element, statement, position)
-                    _forget(element)
             elif statement is not None and element is statement.element:
                 self._read_header(statement)
                 yield self._finish(statement)
@@ -272,6 +238,7 @@ class _CamtReader:
                     value=namespace,
                 )
             self._format = f"{match.group(1)}.001.{match.group(2)}"
+            self._entry_tag = f"{{{namespace}}}Ntry"
         self._p = _Paths(namespace)
 
     def _check_message(self, element: etree._Element) -> str:
@@ -281,6 +248,70 @@ class _CamtReader:
             found = kind[0] if kind else repr(name)
             self._where.fail(f"expected a {self._expected} message, found {found}", field=name)
         return kind[1]
+
+    # -- values -------------------------------------------------------------------------------
+
+    def _currency(self, code: str | None, field_name: str) -> Currency:
+        currency = self._currencies.get(code) if code else None
+        if currency is None:
+            currency = currency_of(code, self._where, field=field_name)
+            if code and len(code) <= _REMEMBERED_LENGTH and len(self._currencies) < _REMEMBERED:
+                self._currencies[code] = currency
+        return currency
+
+    def _amount(self, text: str | None, currency: Currency, field_name: str) -> Money:
+        if text is None or len(text) > _REMEMBERED_LENGTH:
+            return parse_decimal_amount(text, currency, self._where, field=field_name)
+        key = (text, currency.code)
+        money = self._amounts.get(key)
+        if money is None:
+            money = parse_decimal_amount(text, currency, self._where, field=field_name)
+            if len(self._amounts) >= _REMEMBERED:
+                self._amounts.clear()  # the most recent ones are the likeliest to come back
+            self._amounts[key] = money
+        return money
+
+    def _date(self, texts: dict[str, str | None], day_path: str, time_path: str) -> date | None:
+        if day_path in texts:
+            day = texts[day_path] or ""
+            found = self._dates.get(day)
+            if found is None:
+                found = parse_iso_date(day, self._where, field=day_path)
+                if len(day) <= _REMEMBERED_LENGTH and len(self._dates) < _REMEMBERED:
+                    self._dates[day] = found
+            return found
+        if time_path in texts:
+            moment = texts[time_path] or ""
+            return parse_iso_datetime(moment, self._where, field=time_path).date()
+        return None
+
+    def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
+        p = self._p
+        amount_el = element.find(p("Amt"))
+        if amount_el is None:
+            self._where.fail("amount is missing", field=amount_field)
+        currency = self._currency(amount_el.get("Ccy"), f"{amount_field}/@Ccy")
+        money = self._amount(amount_el.text, currency, amount_field)
+        credit = self._indicator(element.findtext(p("CdtDbtInd")), sign_field)
+        return money if credit else -money
+
+    def _indicator(self, text: str | None, field_name: str) -> bool:
+        value = (text or "").strip()
+        if value == "CRDT":
+            return True
+        if value == "DBIT":
+            return False
+        self._where.fail(
+            f"credit/debit indicator {value!r} is not CRDT or DBIT", field=field_name, value=value
+        )
+
+    def _boolean(self, text: str | None, field_name: str) -> bool:
+        value = (text or "").strip()
+        if value in ("", "false", "0"):
+            return False
+        if value in ("true", "1"):
+            return True
+        self._where.fail(f"{value!r} is not a boolean", field=field_name, value=value)
 
     # -- statement header ---------------------------------------------------------------------
 
@@ -328,26 +359,6 @@ class _CamtReader:
             elif code == "CLBD":
                 st.closing = amount
 
-    def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
-        p = self._p
-        amount_el = element.find(p("Amt"))
-        if amount_el is None:
-            self._where.fail("amount is missing", field=amount_field)
-        currency = currency_of(amount_el.get("Ccy"), self._where, field=f"{amount_field}/@Ccy")
-        money = parse_decimal_amount(amount_el.text, currency, self._where, field=amount_field)
-        credit = self._indicator(element.findtext(p("CdtDbtInd")), sign_field)
-        return money if credit else -money
-
-    def _indicator(self, text: str | None, field_name: str) -> bool:
-        value = (text or "").strip()
-        if value == "CRDT":
-            return True
-        if value == "DBIT":
-            return False
-        self._where.fail(
-            f"credit/debit indicator {value!r} is not CRDT or DBIT", field=field_name, value=value
-        )
-
     def _finish(self, st: _Statement) -> BankStatement:
         if st.currency is None:
             if st.entries:
@@ -372,26 +383,27 @@ class _CamtReader:
 
     def _read_entry(self, ntry: etree._Element, st: _Statement, position: int) -> None:
         where = self._where
-        index = _Index(ntry, _ENTRY_STOP)
-        bank_reference = _opt(index.text("AcctSvcrRef"))
+        shape, nodes = self._shapes.of(ntry)
+        fields = Fields(shape.entry, nodes)
+        texts = fields.texts
+        bank_reference = _opt(texts.get("AcctSvcrRef"))
         if bank_reference:
             where.entry = f"{position} (AcctSvcrRef {bank_reference})"
-        amount_el = index.first("Amt")
+        amount_el = fields.elements.get(ENTRY_AMOUNT)
         if amount_el is None:
             where.fail("entry has no amount", field="Amt")
-        currency = currency_of(amount_el.get("Ccy"), where, field="Amt/@Ccy")
-        amount = parse_decimal_amount(amount_el.text, currency, where, field="Amt")
-        credit = self._indicator(index.text("CdtDbtInd"), "CdtDbtInd")
-        reversal = self._boolean(index.text("RvslInd"), "RvslInd")
-        value_date = self._date(index, "ValDt")
-        booking = self._date(index, "BookgDt") or value_date
+        currency = self._currency(amount_el.get("Ccy"), "Amt/@Ccy")
+        amount = self._amount(amount_el.text, currency, "Amt")
+        credit = self._indicator(texts.get("CdtDbtInd"), "CdtDbtInd")
+        reversal = self._boolean(texts.get("RvslInd"), "RvslInd")
+        value_date = self._date(texts, "ValDt/Dt", "ValDt/DtTm")
+        booking = self._date(texts, "BookgDt/Dt", "BookgDt/DtTm") or value_date
+        entry_code = _transaction_code(texts)
         txs = [
-            self._read_tx(_Index(tx), currency, credit, reversal)
-            for details in index.all("NtryDtls")
-            for tx in details
-            if local_name(tx) == "TxDtls"
+            self._read_tx(Fields(item, nodes), currency, credit, reversal, entry_code is None)
+            for item in shape.items
         ]
-        status = _clean(index.text("Sts")) or _clean(index.text("Sts/Cd"))
+        status = _clean(texts.get("Sts")) or _clean(texts.get("Sts/Cd"))
         if status in _NOT_BOOKED:
             logger.debug("%s: entry %s skipped, status %s", where.source, position, status)
             return
@@ -401,17 +413,16 @@ class _CamtReader:
                 where.fail("entry has no booking date", field="BookgDt")
             booking = fallback.date()
         signed = amount if credit else -amount
-        entry_code = _transaction_code(index)
-        entry_text = _clean(index.text("AddtlNtryInf"))
+        entry_text = _clean(texts.get("AddtlNtryInf"))
         items = self._split(txs, signed, credit)
         keys = st.keys
         assert keys is not None  # set by _read_header
         for item_number, (tx, item_amount) in enumerate(items, start=1):
             item = item_number if len(items) > 1 else None
-            texts = " ".join(tx.texts) or tx.additional or entry_text
+            remittance = " ".join(tx.texts) or tx.additional or entry_text
             structured, issuer = tx.references[0] if tx.references else (None, None)
-            extra = " ".join(ref for ref, _ in tx.references[1:])
-            text = _clean(f"{texts} {extra}")
+            extra = " ".join([ref for ref, _ in tx.references[1:]])
+            text = _clean(f"{remittance} {extra}")
             reference = tx.bank_reference or bank_reference
             is_return = reversal or tx.is_return
             if bank_reference:
@@ -479,87 +490,66 @@ class _CamtReader:
         return [(_merge(txs), signed)]
 
     def _read_tx(
-        self, index: _Index, entry_currency: Currency, credit: bool, reversal: bool
+        self, fields: Fields, entry_currency: Currency, credit: bool, reversal: bool, coded: bool
     ) -> _Tx:
-        where = self._where
+        """What one ``TxDtls`` says. Its ``BkTxCd`` is read only when *coded* is True: when the
+        entry has no code of its own (the entry's code wins)."""
+        texts = fields.texts
         result = _Tx()
-        for path in _TX_AMOUNTS:
-            amount_el = index.first(path)
+        for path, amount_field, currency_field in _TX_AMOUNT_FIELDS:
+            amount_el = fields.elements.get(path)
             if amount_el is None:
                 continue
-            currency = currency_of(amount_el.get("Ccy"), where, field=f"TxDtls/{path}/@Ccy")
-            money = parse_decimal_amount(amount_el.text, currency, where, field=f"TxDtls/{path}")
-            if result.amount is None and currency == entry_currency:
+            currency = self._currency(amount_el.get("Ccy"), currency_field)
+            money = self._amount(amount_el.text, currency, amount_field)
+            if result.amount is None and (currency is entry_currency or currency == entry_currency):
                 result.amount = money
-        indicator = index.text("CdtDbtInd")
-        if indicator is not None:
-            result.credit = self._indicator(indicator, "TxDtls/CdtDbtInd")
-        result.end_to_end_id = _reference(index.text("Refs/EndToEndId"))
-        result.mandate_id = _reference(index.text("Refs/MndtId"))
-        result.bank_reference = _opt(index.text("Refs/AcctSvcrRef"))
-        for strd in index.all("RmtInf/Strd"):
+        if "CdtDbtInd" in texts:
+            result.credit = self._indicator(texts["CdtDbtInd"], "TxDtls/CdtDbtInd")
+        result.end_to_end_id = _reference(texts.get("Refs/EndToEndId"))
+        result.mandate_id = _reference(texts.get("Refs/MndtId"))
+        result.bank_reference = _opt(texts.get("Refs/AcctSvcrRef"))
+        for parts in fields.structured:
             ref = issuer = None
-            for part in strd.iter():
-                name = local_name(part)
-                if name == "Ref" and local_name(part.getparent()) == "CdtrRefInf":  # type: ignore[arg-type]
-                    ref = _opt(part.text)
-                elif name == "Issr" and local_name(part.getparent()) == "Tp":  # type: ignore[arg-type]
-                    issuer = _opt(part.text)
-                elif name == "AddtlRmtInf" and _clean(part.text):
-                    result.texts.append(_clean(part.text))
+            for name, text in parts:
+                if name == "Ref":
+                    ref = _opt(text)
+                elif name == "Issr":
+                    issuer = _opt(text)
+                else:
+                    cleaned = _clean(text)
+                    if cleaned:
+                        result.texts.append(cleaned)
             if ref:
                 result.references.append((ref, issuer))
-        for ustrd in index.all("RmtInf/Ustrd"):
-            if _clean(ustrd.text):
-                result.texts.append(_clean(ustrd.text))
-        result.additional = _clean(index.text("AddtlTxInf"))
-        if index.first("RtrInf") is not None:
+        for ustrd in fields.every.get("RmtInf/Ustrd", ()):
+            cleaned = _clean(ustrd.text)
+            if cleaned:
+                result.texts.append(cleaned)
+        result.additional = _clean(texts.get("AddtlTxInf"))
+        if "RtrInf" in texts:
             result.is_return = True
-            result.return_reason = _opt(index.text("RtrInf/Rsn/Cd")) or _opt(
-                index.text("RtrInf/Rsn/Prtry")
+            result.return_reason = _opt(texts.get("RtrInf/Rsn/Cd")) or _opt(
+                texts.get("RtrInf/Rsn/Prtry")
             )
-        result.transaction_code = _transaction_code(index)
+        if coded:
+            result.transaction_code = _transaction_code(texts)
         item_credit = credit if result.credit is None else result.credit
-        _fill_party(index, result, item_credit, reversal or result.is_return)
+        _fill_party(texts, result, item_credit, reversal or result.is_return)
         return result
 
-    def _date(self, index: _Index, name: str) -> date | None:
-        day = index.text(f"{name}/Dt")
-        if day is not None:
-            return parse_iso_date(day, self._where, field=f"{name}/Dt")
-        moment = index.text(f"{name}/DtTm")
-        if moment is not None:
-            return parse_iso_datetime(moment, self._where, field=f"{name}/DtTm").date()
-        return None
 
-    def _boolean(self, text: str | None, field_name: str) -> bool:
-        value = (text or "").strip()
-        if value in ("", "false", "0"):
-            return False
-        if value in ("true", "1"):
-            return True
-        self._where.fail(f"{value!r} is not a boolean", field=field_name, value=value)
-
-
-_TX_AMOUNTS: Final = ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
-
-
-def _fill_party(index: _Index, result: _Tx, credit: bool, is_return: bool) -> None:
+def _fill_party(texts: dict[str, str | None], result: _Tx, credit: bool, is_return: bool) -> None:
     """Set the counterparty: the debtor of a credit, the creditor of a debit.
 
     For a return the other role is tried too, since banks differ in which party they repeat.
     """
     roles = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
     for role in roles[: 2 if is_return else 1]:
-        name = _opt(index.text(f"RltdPties/{role}/Nm")) or _opt(
-            index.text(f"RltdPties/{role}/Pty/Nm")
-        )
-        iban = index.text(f"RltdPties/{role}Acct/Id/IBAN") or index.text(
-            f"RltdPties/{role}Acct/Id/Othr/Id"
-        )
-        bic = index.text(f"RltdAgts/{role}Agt/FinInstnId/BIC") or index.text(
-            f"RltdAgts/{role}Agt/FinInstnId/BICFI"
-        )
+        name_path, v08_name_path, iban_path, other_path, bic_path, bicfi_path = PARTIES[role]
+        name = _opt(texts.get(name_path)) or _opt(texts.get(v08_name_path))
+        iban = texts.get(iban_path) or texts.get(other_path)
+        bic = texts.get(bic_path) or texts.get(bicfi_path)
         if name or iban:
             result.name = name
             result.iban = "".join(iban.split()).upper() if iban else None
@@ -567,14 +557,15 @@ def _fill_party(index: _Index, result: _Tx, credit: bool, is_return: bool) -> No
             return
 
 
-def _transaction_code(index: _Index) -> str | None:
+def _transaction_code(texts: dict[str, str | None]) -> str | None:
     """``Domain/Family/SubFamily`` of ``BkTxCd``, else its proprietary code."""
-    domain = _clean(index.text("BkTxCd/Domn/Cd"))
+    domain_path, family_path, sub_path, proprietary_path = CODES
+    domain = _clean(texts.get(domain_path))
     if domain:
-        family = _clean(index.text("BkTxCd/Domn/Fmly/Cd"))
-        sub = _clean(index.text("BkTxCd/Domn/Fmly/SubFmlyCd"))
-        return "/".join(part for part in (domain, family, sub) if part)
-    return _opt(index.text("BkTxCd/Prtry/Cd"))
+        family = _clean(texts.get(family_path))
+        sub = _clean(texts.get(sub_path))
+        return "/".join([part for part in (domain, family, sub) if part])
+    return _opt(texts.get(proprietary_path))
 
 
 def _reference(text: str | None) -> str | None:

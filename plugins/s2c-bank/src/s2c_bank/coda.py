@@ -65,7 +65,7 @@ _BIC: Final = re.compile(r"[A-Z]{6}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?")
 def _decode(raw: bytes) -> str:
     """Decode one record: UTF-8 when it is valid non-ASCII UTF-8, else Windows-1252/Latin-1."""
     text = raw.rstrip(b"\r\n")
-    if max(text, default=0) < 0x80:
+    if text.isascii():
         return text.decode("ascii")
     try:
         return text.decode("utf-8")
@@ -264,8 +264,10 @@ class _CodaReader:
                 field=field_name,
                 value=text,
             )
-        value = Decimal(thousandths).scaleb(-3)
-        return Money(-value if text[0] == "1" else value, currency)
+        units = thousandths * 10**currency.minor_unit // 1000  # exact: checked just above
+        value = Decimal(units).scaleb(-currency.minor_unit)
+        # at the currency's exponent and never "-0": what Money's own checks would keep
+        return Money._trusted(-value if text[0] == "1" and units else value, currency)
 
     def _date(self, text: str, field_name: str) -> date | None:
         if text.strip("0 ") == "":

@@ -66,6 +66,8 @@ _DUTCH_KEYS: Final = re.compile(
     r"/(EREF|MARF|CSID|CNTP|REMI|BENM|ORDP|ISDT|RTRN|PURP|ULTC|ULTD|ULTB|IBAN|BIC|NAME|ADDR|"
     r"TRCD|PREF|BUSP|NRTX|ATOS|CHGS|EXCH|SVCL|OCMT)/"
 )
+_GERMAN_START: Final = re.compile(r"[0-9]{3}\?")
+_MESSAGE_END: Final = re.compile(r"-[A-Z]{0,3}")
 _GERMAN_RETURNS: Final = frozenset({"108", "109", "159"})
 _NO_REFERENCE: Final = frozenset({"", "NONREF", "NOTPROVIDED"})
 
@@ -118,7 +120,7 @@ class _Statement:
 def _parse_information(lines: list[str]) -> _Info:
     """Interpret the lines of an ``:86:`` field (German, Dutch or free text)."""
     first = lines[0] if lines else ""
-    if re.match(r"[0-9]{3}\?", first):
+    if _GERMAN_START.match(first):
         return _german("".join(lines))
     if first.startswith("/") and _DUTCH_KEYS.search("".join(lines)):
         return _dutch("".join(lines))
@@ -196,7 +198,7 @@ class _Mt940Reader:
                 if current is not None:
                     yield current
                 current = _Field(match.group(1), number, [match.group(2)])
-            elif line.startswith(("-}", "{")) or re.fullmatch(r"-[A-Z]{0,3}", line.strip()):
+            elif line.startswith(("-}", "{")) or _MESSAGE_END.fullmatch(line.strip()):
                 if current is not None:
                     yield current
                 current = None
