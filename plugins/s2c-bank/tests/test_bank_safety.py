@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from s2c_bank import Camt053Parser, parse_statement_file
-from s2c_core.errors import ParseError
+from s2c_bank import Camt053Parser, Decimals, parse_statement_file
+from s2c_core.errors import ConfigurationError, ParseError
 from s2c_core.money import Money
 
 HEADER = (
@@ -116,8 +116,8 @@ def test_truncated_file_yields_nothing_and_names_the_entry() -> None:
         ("12345678901234567890.00", "more than 18 digits"),
         ("1.123456", "more than 5 decimals"),
         ("0.001", "3 decimals but EUR has 2"),
-        ("8.850", "3 decimals but EUR has 2"),
-        ("1.00000", "5 decimals but EUR has 2"),
+        ("8.851", "3 decimals but EUR has 2"),
+        ("1.00001", "5 decimals but EUR has 2"),
     ],
 )
 def test_bad_amounts_are_refused_naming_file_entry_and_field(amount: str, reason: str) -> None:
@@ -135,11 +135,51 @@ def test_surrounding_whitespace_is_allowed_as_in_xsd_decimal() -> None:
     assert str(statement.entries[0].amount) == "EUR 10.50"
 
 
-def test_zero_decimal_currency_refuses_any_fraction() -> None:
+def test_zero_decimal_currency_refuses_any_fraction_but_zeros() -> None:
     with pytest.raises(ParseError, match="JPY has 0"):
-        parse_statement_file(document(entry("100.0", currency="JPY")))
-    (statement,) = parse_statement_file(document(entry("100", currency="JPY")))
-    assert statement.entries[0].amount == Money("100", "JPY")
+        parse_statement_file(document(entry("100.5", currency="JPY")))
+    for written in ("100", "100.0", "100.000"):
+        (statement,) = parse_statement_file(document(entry(written, currency="JPY")))
+        assert statement.entries[0].amount == Money("100", "JPY")
+
+
+@pytest.mark.parametrize(("written", "value"), [("8.850", "8.85"), ("1.00000", "1.00")])
+def test_zeros_beyond_the_minor_unit_are_the_exact_amount_by_default(
+    written: str, value: str
+) -> None:
+    (statement,) = parse_statement_file(document(entry(written)))
+    amount = statement.entries[0].amount
+    assert amount == Money(value, "EUR")
+    assert str(amount.amount) == value  # kept at the currency's exponent
+
+
+@pytest.mark.parametrize(
+    "parser", [Camt053Parser(decimals="as_written"), Camt053Parser(decimals=Decimals.AS_WRITTEN)]
+)
+def test_as_written_refuses_even_zeros_beyond_the_minor_unit(parser: Camt053Parser) -> None:
+    with pytest.raises(ParseError, match="3 decimals but EUR has 2") as caught:
+        parse_statement_file(document(entry("1.00"), entry("8.850")), parsers=[parser])
+    assert (caught.value.entry, caught.value.field) == ("2", "Amt")
+    (statement,) = parse_statement_file(document(entry("8.85")), parsers=[parser])
+    assert statement.entries[0].amount == Money("8.85", "EUR")
+
+
+def test_mt940_reads_decimals_the_same_way() -> None:
+    from s2c_bank import Mt940Parser
+
+    text = (
+        b":20:STMT\r\n:25:NL91ABNA0417164300\r\n:28C:1/1\r\n:60F:C261122EUR100,000\r\n"
+        b":61:2611221122C8,850NTRFNONREF\r\n:86:payment\r\n:62F:C261122EUR108,85\r\n-\r\n"
+    )
+    (statement,) = parse_statement_file(text)
+    assert statement.entries[0].amount == Money("8.85", "EUR")
+    with pytest.raises(ParseError, match="3 decimals but EUR has 2"):
+        parse_statement_file(text, parsers=[Mt940Parser(decimals="as_written")])
+
+
+def test_an_unknown_decimals_option_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="'exact_value', 'as_written'"):
+        Camt053Parser(decimals="exact")
 
 
 @pytest.mark.parametrize("indicator", ["CRED", "", "crdt", "DEBIT"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from s2c_bank import parse_statement_file
+from s2c_bank import Decimals, default_parsers, parse_statement_file
 from s2c_core.entities.statement import BankStatement
 from s2c_core.errors import ParseError
 from s2c_core.money import Money
@@ -58,9 +58,17 @@ ACCEPTED: dict[str, tuple[int, list[int], str, bool]] = {
     "mt940/jejik-rabobank-iban.sta": (2, [2, 2], "-35.00", True),
 }
 
-# path: (field the ParseError names, entry it names or None, words of the message)
-REJECTED: dict[str, tuple[str | None, str | None, str]] = {
-    "camt053/bsp-camt053_garbled_amount.xml": ("Amt", "1", "not an unsigned decimal"),
+# amounts written with zeros beyond the currency's decimals (18.150 EUR): read by value by
+# default, refused when read Decimals.AS_WRITTEN (the genkgo balances do not add up as
+# written in the files themselves: 18.15 + 8.85 is not 27.05)
+ZERO_PADDED: dict[str, tuple[int, list[int], str, bool]] = {
+    "camt053/genkgo-camt053.v2.five.decimals.xml": (1, [1], "8.85", False),
+    "camt053/genkgo-camt053.v2.all-balance-types.xml": (1, [1], "8.85", False),
+    "camt053/genkgo-camt053.v3.xml": (1, [1], "8.85", True),
+    "camt053/genkgo-camt53.only-Dt-with-DtTm.xml": (1, [0], "0", True),
+}
+ACCEPTED.update(ZERO_PADDED)
+REJECTED_AS_WRITTEN: dict[str, tuple[str | None, str | None, str]] = {
     "camt053/genkgo-camt053.v2.five.decimals.xml": (
         "Bal/Amt", "statement 253EURNL26VAYB8060476890", "3 decimals but EUR has 2",
     ),
@@ -71,6 +79,11 @@ REJECTED: dict[str, tuple[str | None, str | None, str]] = {
     "camt053/genkgo-camt53.only-Dt-with-DtTm.xml": (
         "Bal/Amt", "statement I38y0h4YyLnQiOV6P7nEd44r2", "5 decimals but RON has 2",
     ),
+}  # fmt: skip
+
+# path: (field the ParseError names, entry it names or None, words of the message)
+REJECTED: dict[str, tuple[str | None, str | None, str]] = {
+    "camt053/bsp-camt053_garbled_amount.xml": ("Amt", "1", "not an unsigned decimal"),
     "camt053/genkgo-camt053.v2.wrong.xml": ("Stmt", None, "message has no Stmt"),
     "camt053/ofxstatement-iso20022-gcamp6.xml": (
         "Bal/Amt/@Ccy", "statement KOBE170214357689", "unknown currency 'XXX'",
@@ -134,6 +147,17 @@ def test_rejected_files_name_file_entry_and_field(shared_bank: Path, name: str) 
     assert error.entry == entry
     assert "/etc/passwd" not in str(error)
     assert "root:" not in str(error)
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED_AS_WRITTEN))
+def test_zero_padded_amounts_are_refused_when_read_as_written(shared_bank: Path, name: str) -> None:
+    field, entry, words = REJECTED_AS_WRITTEN[name]
+    with pytest.raises(ParseError) as caught:
+        parse_statement_file(
+            shared_bank / name, label=name, parsers=default_parsers(decimals=Decimals.AS_WRITTEN)
+        )
+    assert words in str(caught.value)
+    assert (caught.value.field, caught.value.entry) == (field, entry)
 
 
 def test_each_garbage_amount_is_refused_on_its_own(shared_bank: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from s2c_bank._common import Decimals
 from s2c_bank.camt import Camt053Parser, Camt054Parser
 from s2c_bank.coda import CodaParser
 from s2c_bank.mt940 import Mt940Parser
@@ -40,6 +41,7 @@ __all__ = [
     "CodaParser",
     "Collection",
     "Creditor",
+    "Decimals",
     "DirectDebit",
     "DirectDebitWriter",
     "Mt940Parser",

@@ -17,13 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Final, NoReturn, Protocol, TypeAlias
 
-from s2c_core.errors import ParseError, ValidationError
+from s2c_core.errors import ConfigurationError, ParseError, ValidationError
 from s2c_core.money import Currency, Money, get_currency
 
 __all__ = [
+    "Decimals",
     "EntryKeys",
     "PrefixedReader",
     "Readable",
@@ -92,14 +94,36 @@ class PrefixedReader:
         return self._stream.read(size)
 
 
+class Decimals(StrEnum):
+    """How an amount written with more decimals than its currency has is read.
+
+    ISO 20022 amounts may carry up to 5 fraction digits while ISO 4217 gives EUR 2, and banks
+    differ: some write ``18.150`` for EUR 18.15 (several published camt.053 test files do).
+
+    * ``EXACT_VALUE`` (the default): extra decimals are accepted when they are zeros, since the
+      amount is then exactly one of the currency (``18.150`` is EUR 18.15); any other extra
+      digit is refused (``0.001`` EUR claims a precision EUR does not have). CODA amounts are
+      always written with three decimals and are read this way whatever the option.
+    * ``AS_WRITTEN``: the strict reading of the ISO 20022 rule that an amount's fraction
+      digits follow ISO 4217: any decimal beyond the currency's is refused, zeros included.
+    """
+
+    EXACT_VALUE = "exact_value"
+    AS_WRITTEN = "as_written"
+
+
 class Where:
-    """Where the parser is in a file, so every error names the file, the entry and the field."""
+    """Where the parser is in a file, so every error names the file, the entry and the field.
 
-    __slots__ = ("entry", "source")
+    It also carries the file's reading options (see [Decimals][s2c_bank.Decimals]).
+    """
 
-    def __init__(self, source: str) -> None:
+    __slots__ = ("decimals", "entry", "source")
+
+    def __init__(self, source: str, *, decimals: Decimals | str = Decimals.EXACT_VALUE) -> None:
         self.source = source
         self.entry: str | None = None
+        self.decimals = decimals_option(decimals)
 
     def fail(self, message: str, *, field: str | None = None, value: object = None) -> NoReturn:
         """Raise the ParseError for *message* at the current entry."""
@@ -110,6 +134,16 @@ class Where:
 
 
 # -- amounts ----------------------------------------------------------------------------------
+
+
+def decimals_option(value: Decimals | str) -> Decimals:
+    """*value* as a [Decimals][s2c_bank.Decimals]; ``ConfigurationError`` naming the options."""
+    try:
+        return Decimals(value)
+    except ValueError:
+        options = ", ".join(repr(d.value) for d in Decimals)
+        raise ConfigurationError(f"decimals must be one of {options}, not {value!r}") from None
+
 
 _XML_DECIMAL: Final = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _MAX_TOTAL_DIGITS: Final = 18
@@ -129,14 +163,19 @@ def currency_of(code: str | None, where: Where, *, field: str = "Ccy") -> Curren
 def check_minor_unit(
     whole: str, fraction: str, currency: Currency, where: Where, *, field: str, text: str
 ) -> Money:
-    """Build Money from digit strings, refusing more fraction digits than *currency* has."""
+    """Build Money from digit strings, refusing more fraction digits than *currency* has
+    (zeros beyond them are accepted unless the file is read ``Decimals.AS_WRITTEN``)."""
     minor_unit = currency.minor_unit
     if len(fraction) > minor_unit:
-        where.fail(
-            f"amount {text!r} has {len(fraction)} decimals but {currency.code} has {minor_unit}",
-            field=field,
-            value=text,
-        )
+        if where.decimals is Decimals.EXACT_VALUE and not fraction[minor_unit:].strip("0"):
+            fraction = fraction[:minor_unit]  # 18.150 is EUR 18.15 exactly
+        else:
+            where.fail(
+                f"amount {text!r} has {len(fraction)} decimals but {currency.code} has "
+                f"{minor_unit}",
+                field=field,
+                value=text,
+            )
     # Written out to exactly the currency's exponent, the Decimal is what Money's checked
     # constructor would have kept (digits only, so never negative, never "-0"): the checks
     # above are Money's own, so it is built without repeating them.
@@ -151,8 +190,9 @@ def parse_decimal_amount(
 
     Refused: empty, a sign, an exponent, ``NaN``/``Infinity``, separators other than one dot,
     more than 18 digits, more than 5 fraction digits, or more fraction digits than the
-    currency's minor unit (``8.850`` is refused in EUR: the file claims a precision the
-    currency does not have). Surrounding XML whitespace is allowed (XSD ``collapse``).
+    currency's minor unit: ``8.855`` is refused in EUR (the file claims a precision the currency
+    does not have); ``8.850`` is EUR 8.85 unless the file is read ``Decimals.AS_WRITTEN``.
+    Surrounding XML whitespace is allowed (XSD ``collapse``).
     """
     raw = "" if text is None else text
     match = _XML_DECIMAL.fullmatch(raw.strip(" \t\r\n"))

@@ -44,10 +44,12 @@ from lxml import etree
 
 from s2c_bank._camt_fields import CODES, ENTRY_AMOUNT, PARTIES, TX_AMOUNTS, Fields, Shapes
 from s2c_bank._common import (
+    Decimals,
     EntryKeys,
     Readable,
     Where,
     currency_of,
+    decimals_option,
     open_binary,
     parse_decimal_amount,
     parse_iso_date,
@@ -603,6 +605,10 @@ class _CamtParser:
     name: str = ""
     _root_names: tuple[bytes, ...] = ()
 
+    def __init__(self, *, decimals: Decimals | str = Decimals.EXACT_VALUE) -> None:
+        """*decimals*: how amounts with more decimals than their currency are read."""
+        self.decimals = decimals_option(decimals)
+
     def sniff(self, head: bytes) -> bool:
         """True when *head* opens a ``Document`` in this message's namespace, or names the
         message element of a namespace-less camt file."""
@@ -635,7 +641,7 @@ class _CamtParser:
             ParseError: on a DTD, malformed XML, another message type, or any invalid amount,
                 indicator, date or currency; the error names the file, entry and field.
         """
-        where = Where(source_label(source, label))
+        where = Where(source_label(source, label), decimals=self.decimals)
         with open_binary(source) as stream:
             yield from _CamtReader(self.name, where).read(stream)
 

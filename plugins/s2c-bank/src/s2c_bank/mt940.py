@@ -36,10 +36,12 @@ from typing import IO, Final
 from attrs import define, field
 
 from s2c_bank._common import (
+    Decimals,
     EntryKeys,
     Where,
     check_minor_unit,
     currency_of,
+    decimals_option,
     open_binary,
     parse_yymmdd,
     source_label,
@@ -393,6 +395,10 @@ class Mt940Parser:
 
     name: str = "mt940"
 
+    def __init__(self, *, decimals: Decimals | str = Decimals.EXACT_VALUE) -> None:
+        """*decimals*: how amounts with more decimals than their currency are read."""
+        self.decimals = decimals_option(decimals)
+
     def sniff(self, head: bytes) -> bool:
         """True when *head* has the ``:20:`` and ``:25:`` tags at line starts."""
         return (
@@ -416,6 +422,6 @@ class Mt940Parser:
             ParseError: on a malformed ``:61:`` line or balance, an amount with more decimals
                 than the currency, a missing account, opening or closing balance.
         """
-        where = Where(source_label(source, label))
+        where = Where(source_label(source, label), decimals=self.decimals)
         with open_binary(source) as stream:
             yield from _Mt940Reader(where).read(stream)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import IO, Final, Protocol, runtime_checkable
 
-from s2c_bank._common import PrefixedReader, Where, open_binary, source_label
+from s2c_bank._common import Decimals, PrefixedReader, Where, open_binary, source_label
 from s2c_bank._xml import check_prolog, looks_like_xml
 from s2c_bank.camt import Camt053Parser, Camt054Parser
 from s2c_bank.coda import CodaParser
@@ -51,9 +51,19 @@ class StatementParser(Protocol):
         ...
 
 
-def default_parsers() -> list[StatementParser]:
-    """One instance of every parser this plugin provides, in sniffing order."""
-    return [Camt053Parser(), Camt054Parser(), CodaParser(), Mt940Parser()]
+def default_parsers(*, decimals: Decimals | str = Decimals.EXACT_VALUE) -> list[StatementParser]:
+    """One instance of every parser this plugin provides, in sniffing order.
+
+    Args:
+        decimals: How amounts with more decimals than their currency are read (see
+            [Decimals][s2c_bank.Decimals]); CODA always reads them by value.
+    """
+    return [
+        Camt053Parser(decimals=decimals),
+        Camt054Parser(decimals=decimals),
+        CodaParser(),
+        Mt940Parser(decimals=decimals),
+    ]
 
 
 def find_parser(
