@@ -53,7 +53,7 @@ def money_from_minor(units: int, currency: Currency) -> Money:
     """``Money.from_minor(units, currency)`` without re-validation.
 
     Safe because ``Decimal(units).scaleb(-minor_unit)`` has exactly the currency's exponent and
-    an int has no negative zero, which is all ``Money.__attrs_post_init__`` checks and
+    an int has no negative zero, which is all Money's checked constructor verifies and
     normalises. The unit tests compare it with ``Money.from_minor`` for every minor unit.
     """
     money = _new(Money)
