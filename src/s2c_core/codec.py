@@ -38,10 +38,19 @@ def dump(entity: Any) -> dict[str, Any]:
     return result
 
 
-def load(cls: type[T], data: Mapping[str, Any]) -> T:
-    """Rebuild a *cls* record from a dict made by [dump][s2c_core.codec.dump]."""
+def load(cls: type[T], data: Mapping[str, Any], *, trusted: bool = False) -> T:
+    """Rebuild a *cls* record from a dict made by [dump][s2c_core.codec.dump].
+
+    With ``trusted=True`` (for storage backends reading back documents that ``dump`` wrote)
+    the record and the records inside it are built without running their constructors: the
+    values are converted from their JSON form as usual (Money at its currency's exponent is
+    still the only Money built unchecked; any other goes through Money's checks), but the
+    attrs converters, validators and ``__attrs_post_init__`` checks that the entity already
+    passed when it was stored are not run again. A document missing a field, or not a dict,
+    takes the checked path.
+    """
     try:
-        result: T = _loader(cls)(data)
+        result: T = (_trusted_loader(cls) if trusted else _loader(cls))(data)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             raise
@@ -245,20 +254,21 @@ def _enum_loader(tp: type[Enum]) -> _Load:
     return load_member
 
 
-def _load_code(tp: Any, v: str, src: _Source) -> str:
-    """An expression loading the stored value in the local name *v* (read as often as needed)."""
+def _load_code(tp: Any, v: str, src: _Source, *, trusted: bool = False) -> str:
+    """An expression loading the stored value in the local name *v* (read as often as needed);
+    *trusted*: records inside are built by their trusted loaders."""
     tp = _resolve(tp)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
         if len(members) != 1:
             return v
-        inner = _load_code(members[0], v, src)
+        inner = _load_code(members[0], v, src, trusted=trusted)
         return v if inner == v else f"(None if {v} is None else {inner})"
     if origin is tuple or origin is list:
         args = get_args(tp)
         x = src.local()
-        return _each(_load_code(args[0], x, src) if args else x, x, v, "tuple")
+        return _each(_load_code(args[0], x, src, trusted=trusted) if args else x, x, v, "tuple")
     if isinstance(tp, type):
         if tp is Money:
             return f"{src.ref(_load_money, 'money')}({v})"
@@ -273,7 +283,8 @@ def _load_code(tp: Any, v: str, src: _Source) -> str:
         if tp is date:
             return f"{src.ref(_date_from_iso, 'date')}({v})"
         if attrs.has(tp):
-            return f"{src.ref(_loader(tp), 'load')}({v})"
+            found = _trusted_loader(tp) if trusted else _loader(tp)
+            return f"{src.ref(found, 'load')}({v})"
     return v
 
 
@@ -303,4 +314,46 @@ def _build_loader(cls: type) -> _Load:
         fast = ["def load(data):", "    return partial(data)"]
     src.compile("\n".join(partial) + "\n", cls, "partial")
     loader: _Load = src.compile("\n".join(fast) + "\n", cls, "load")
+    return loader
+
+
+_TRUSTED: dict[type, _Load] = {}
+
+
+def _trusted_loader(cls: type) -> _Load:
+    found = _TRUSTED.get(cls)
+    if found is None:
+        found = _TRUSTED[cls] = _build_trusted(cls)
+    return found
+
+
+def _build_trusted(cls: type) -> _Load:
+    """``trusted(data)``: the record built field by field on a bare instance (see ``load``)."""
+    fields = attrs.fields(attrs.resolve_types(cls))
+    if any(not f.init for f in fields) or not fields:
+        return _loader(cls)
+    src = _Source()
+    checked = src.ref(_loader(cls), "checked")
+    new, put, klass = (
+        src.ref(object.__new__, "new"),
+        src.ref(object.__setattr__, "put"),
+        src.ref(cls, "cls"),
+    )
+    lines = [
+        "def trusted(data):",
+        "    if data.__class__ is not dict:",
+        f"        return {checked}(data)",
+    ]
+    lines.append("    try:")
+    body = [f"    n = {new}({klass})"]
+    for i, f in enumerate(fields):
+        v = f"_v{i}_"
+        lines.append(f"        {v} = data[{f.name!r}]")
+        expr = _load_code(f.type, v, src, trusted=True)
+        if expr == v and f.converter is not None:
+            # a value the codec passes through as stored: the field's own converter shapes it
+            expr = f"{src.ref(f.converter, 'convert')}({v})"
+        body.append(f"    {put}(n, {f.name!r}, {expr})")
+    lines += ["    except KeyError:", f"        return {checked}(data)", *body, "    return n"]
+    loader: _Load = src.compile("\n".join(lines) + "\n", cls, "trusted")
     return loader
