@@ -17,17 +17,19 @@ from s2c_core.testing.conformance.storage import make_invoice
 
 
 class _Counting:
-    """A backend repository that counts what reaches it."""
+    """A backend repository that counts what reaches it: the method's name, or
+    ``(aggregate, method)`` when *aggregate* is given."""
 
-    def __init__(self, inner: Any, calls: list[str]) -> None:
+    def __init__(self, inner: Any, calls: list[Any], aggregate: str = "") -> None:
         self._inner = inner
         self._calls = calls
+        self._aggregate = aggregate
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            self._calls.append(name)
+            self._calls.append((self._aggregate, name) if self._aggregate else name)
             return method(*args, **kwargs)
 
         return call
@@ -181,23 +183,7 @@ class _CountingUnitOfWork:
     def __enter__(self) -> Any:
         uow = self._cm.__enter__()
         original = uow.repo
-        calls = self._calls
-
-        class _Repo:
-            def __init__(self, name: str) -> None:
-                self._name = name
-                self._inner = original(name)
-
-            def __getattr__(self, attr: str) -> Any:
-                method = getattr(self._inner, attr)
-
-                def call(*args: Any, **kwargs: Any) -> Any:
-                    calls.append((self._name, attr))
-                    return method(*args, **kwargs)
-
-                return call
-
-        uow.repo = _Repo
+        uow.repo = lambda name: _Counting(original(name), self._calls, name)
         return uow
 
     def __exit__(self, *exc: Any) -> Any:

@@ -170,13 +170,8 @@ class _Repo:
         limit: int | None = None,
         **criteria: Any,
     ) -> list[tuple[Any, ...]]:
-        getters = [_entity_id if f == "id" else self._spec.index(f).value for f in fields]
-        found = self.query(order_by=order_by, limit=limit, **criteria)
-        return [tuple(get(entity) for get in getters) for entity in found]
-
-
-def _entity_id(entity: Any) -> Any:
-    return entity.id
+        read = self._spec.reader(fields)
+        return [read(entity) for entity in self.query(order_by=order_by, limit=limit, **criteria)]
 
 
 class _Events:

@@ -7,7 +7,7 @@ aggregate in the database. Money indexes are stored as integer minor units.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, Final
 
@@ -74,6 +74,12 @@ class AggregateSpec:
     prefix: str
     indexes: tuple[Index, ...]
 
+    def reader(self, fields: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+        """A function giving the index values of *fields* (``"id"`` allowed) of an entity, as
+        ``Repository.index_values`` returns them."""
+        getters = [_entity_id if name == "id" else self.index(name).value for name in fields]
+        return lambda entity: tuple(get(entity) for get in getters)
+
     def index(self, name: str) -> Index:
         """The index called *name*; ``ConfigurationError`` if it does not exist."""
         for idx in self.indexes:
@@ -83,6 +89,10 @@ class AggregateSpec:
             f"{self.name} has no indexed field {name!r}; indexed: "
             f"{', '.join(i.name for i in self.indexes)}"
         )
+
+
+def _entity_id(entity: Any) -> Any:
+    return entity.id
 
 
 def _attr(name: str) -> Callable[[Any], Any]:

@@ -66,10 +66,11 @@ class _TrackedRepository:
 
     def get_many(self, entity_ids: Sequence[str]) -> dict[str, Any]:
         seen = self._seen
-        missing = [i for i in dict.fromkeys(entity_ids) if i not in seen]
+        wanted = dict.fromkeys(entity_ids)
+        missing = [i for i in wanted if i not in seen]
         if missing:
             seen.update(self._inner.get_many(missing))
-        return {i: seen[i] for i in dict.fromkeys(entity_ids) if i in seen}
+        return {i: seen[i] for i in wanted if i in seen}
 
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
@@ -99,10 +100,9 @@ class _TrackedRepository:
             found: list[tuple[Any, ...]] = read(fields, order_by=order_by, limit=limit, **criteria)
             return found
         # a backend written before index_values joined the contract: rebuild, then read
-        spec = AGGREGATES[self._aggregate]
-        getters = [_entity_id if f == "id" else spec.index(f).value for f in fields]
+        read_values = AGGREGATES[self._aggregate].reader(fields)
         entities = self._inner.query(order_by=order_by, limit=limit, **criteria)
-        return [tuple(get(e) for get in getters) for e in entities]
+        return [read_values(entity) for entity in entities]
 
     # -- writes -------------------------------------------------------------------------
 
@@ -156,10 +156,6 @@ class _TrackedRepository:
         else:
             for entity in updates:
                 inner.update(entity)
-
-
-def _entity_id(entity: Any) -> Any:
-    return entity.id
 
 
 class TrackedUnitOfWork:

@@ -162,13 +162,7 @@ class Session:
         """Run *sql* once; returns the cursor (``rowcount``, ``fetchall()``)."""
         if self._via_sqlalchemy:
             return self._sqlalchemy(sql, params, what=what, many=False)
-        cursor = self._cursor
-        if cursor is None:
-            cursor = self._cursor = self._open_cursor(what)
-        if self._sqlite and not self._raw.in_transaction:
-            self._begin(cursor)
-        if self.hook is not None:
-            self.hook("one", sql, params)
+        cursor = self._ready("one", sql, params, what)
         try:
             cursor.execute(sql, params)
         except self._errors as exc:
@@ -179,17 +173,22 @@ class Session:
         """Run *sql* once per parameter set (one ``executemany``); returns the cursor."""
         if self._via_sqlalchemy:
             return self._sqlalchemy(sql, list(params), what=what, many=True)
+        cursor = self._ready("many", sql, params, what)
+        try:
+            cursor.executemany(sql, params)
+        except self._errors as exc:
+            raise self._failure(exc, what) from exc
+        return cursor
+
+    def _ready(self, kind: str, sql: str, params: Any, what: str) -> Any:
+        """The unit of work's cursor, its transaction begun, the statement reported."""
         cursor = self._cursor
         if cursor is None:
             cursor = self._cursor = self._open_cursor(what)
         if self._sqlite and not self._raw.in_transaction:
             self._begin(cursor)
         if self.hook is not None:
-            self.hook("many", sql, params)
-        try:
-            cursor.executemany(sql, params)
-        except self._errors as exc:
-            raise self._failure(exc, what) from exc
+            self.hook(kind, sql, params)
         return cursor
 
     @property
