@@ -72,7 +72,44 @@ def _resolve(tp: Any) -> Any:
     return tp
 
 
+def _dump_money(value: Money) -> dict[str, str]:
+    return {"amount": str(value.amount), "currency": value.currency.code}
+
+
+def _dump_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    return [_dump_any(v) for v in value]
+
+
+def _dump_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    return {str(k): _dump_any(v) for k, v in value.items()}
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+# The exact types event data and documents mostly hold, each with its form (one dict lookup
+# instead of the isinstance chain below; subclasses and other types take the chain).
+_BY_TYPE: Final[dict[type, Callable[[Any], Any]]] = {
+    str: _as_is,
+    int: _as_is,
+    bool: _as_is,
+    float: _as_is,
+    type(None): _as_is,
+    Money: _dump_money,
+    Decimal: str,
+    date: date.isoformat,
+    datetime: datetime.isoformat,
+    list: _dump_list,
+    tuple: _dump_list,
+    dict: _dump_dict,
+}
+
+
 def _dump_any(value: Any) -> Any:
+    fast = _BY_TYPE.get(value.__class__)
+    if fast is not None:
+        return fast(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, Money):

@@ -198,3 +198,10 @@ def test_a_payment_returned_after_the_write_off_joins_the_uncollectible_part(
     event = [e for e in app.events(aggregate_id=inv.id) if e.name == "InvoicePaymentReturned"][-1]
     assert event.data["written_off"] is True
     assert event.data["amount"] == {"amount": "50.00", "currency": "EUR"}
+    # the bad debt grows by the returned cash, for reporting as well as on the document
+    grown = [e for e in app.events(aggregate_id=inv.id) if e.name == "InvoiceWrittenOff"][-1]
+    assert grown.data["amount"] == {"amount": "121.00", "currency": "EUR"}
+    assert grown.data["payment_id"] == payment.id
+    (fact,) = [f for f in app.kpi.invoice_facts() if f.invoice_id == inv.id]
+    assert fact.written_off == Money("121.00", "EUR")
+    assert fact.open_as_of(date(2100, 1, 1)) == Money("0.00", "EUR")

@@ -16,7 +16,7 @@ from typing import Any
 
 from s2c_core._markers import hookimpl
 from s2c_core.clock import Clock
-from s2c_core.entities.common import replace
+from s2c_core.entities.common import replace, with_version
 from s2c_core.entities.registry import AGGREGATES, AggregateSpec, Range
 from s2c_core.errors import ConflictError, NotFoundError, ValidationError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
@@ -123,7 +123,7 @@ class _Repo:
             raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
         if self._current(entity.id) is not None:
             raise ConflictError(self._spec.name, entity.id, reason="id already exists")
-        stored = replace(entity, version=1)
+        stored = with_version(entity, 1)
         self._pending[entity.id] = stored
         return stored
 
@@ -133,7 +133,7 @@ class _Repo:
             raise NotFoundError(self._spec.name, entity.id)
         if current.version != entity.version:
             raise ConflictError(self._spec.name, entity.id, expected_version=entity.version)
-        stored = replace(entity, version=entity.version + 1)
+        stored = with_version(entity, entity.version + 1)
         self._pending[entity.id] = stored
         return stored
 

@@ -111,6 +111,48 @@ def replace(instance: T, **changes: Any) -> T:
     return new
 
 
+def with_version(instance: T, version: int) -> T:
+    """A copy of the stored aggregate *instance* at *version*, nothing else changed.
+
+    Storage and the unit of work step versions on every write. The version is bookkeeping:
+    no converter, validator or ``__attrs_post_init__`` rule reads it, so none is run again
+    (``replace(instance, version=...)`` would re-run the post-init checks of the whole record).
+    Cached values (an invoice's totals and open amount) are computed from the other fields
+    and are carried over to the copy.
+
+    Examples:
+        >>> from s2c_core.entities.party import Customer
+        >>> with_version(Customer(CustomerId("cus_1"), "Acme"), 3).version
+        3
+    """
+    copy, _checks, _post_init = _plan(type(instance))
+    new: T = copy(instance)
+    object.__setattr__(new, "version", version)
+    for slot in _cached_slots(type(instance)):
+        try:
+            slot.__set__(new, slot.__get__(instance))
+        except AttributeError:  # not computed on *instance*
+            continue
+    return new
+
+
+_CACHED_SLOTS: dict[type, tuple[Any, ...]] = {}
+
+
+def _cached_slots(cls: type) -> tuple[Any, ...]:
+    """The slot descriptors attrs made for *cls*'s cached properties (not fields)."""
+    found = _CACHED_SLOTS.get(cls)
+    if found is None:
+        fields = {f.name for f in attrs.fields(cls)}
+        slots = cls.__dict__.get("__slots__", ())
+        found = _CACHED_SLOTS[cls] = tuple(
+            cls.__dict__[name]
+            for name in slots
+            if name not in fields and not name.startswith("__") and name in cls.__dict__
+        )
+    return found
+
+
 def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """attrs converter: any iterable to a tuple (lossless)."""
     return tuple(value)

@@ -7,6 +7,7 @@ aggregate in the database. Money indexes are stored as integer minor units.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, Final
@@ -44,10 +45,11 @@ class Index:
         raw = self.getter(entity)
         if raw is None:
             return None
-        if self.kind is IndexKind.MONEY:
+        kind = self.kind
+        if kind is IndexKind.TEXT:
+            return raw if raw.__class__ is str else str(raw)
+        if kind is IndexKind.MONEY:
             return raw.minor_units if isinstance(raw, Money) else int(raw)
-        if self.kind is IndexKind.TEXT:
-            return str(raw)
         return raw
 
 
@@ -96,11 +98,7 @@ def _entity_id(entity: Any) -> Any:
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
-    def get(entity: Any) -> Any:
-        return getattr(entity, name)
-
-    get.__name__ = f"get_{name}"
-    return get
+    return operator.attrgetter(name)
 
 
 def _ix(name: str, kind: IndexKind = IndexKind.TEXT, getter: str | None = None) -> Index:

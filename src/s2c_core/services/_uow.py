@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from s2c_core.entities.common import replace
+from s2c_core.entities.common import with_version
 from s2c_core.entities.registry import AGGREGATES
 from s2c_core.errors import ConflictError, ValidationError
 from s2c_core.ports import ActionLog, Counters, EventLog, Outbox, Repository, UnitOfWork
@@ -111,7 +111,7 @@ class _TrackedRepository:
             raise ValidationError(f"expected a {self._cls.__name__}", field="entity")
         if entity.id in self._seen:
             raise ConflictError(self._aggregate, entity.id, reason="id already exists")
-        stored = replace(entity, version=1)
+        stored = with_version(entity, 1)
         self._pending[entity.id] = (_ADD, stored, stored)
         self._seen[entity.id] = stored
         return stored
@@ -123,7 +123,7 @@ class _TrackedRepository:
             raise ConflictError(self._aggregate, entity_id, expected_version=entity.version)
         pending = self._pending.get(entity_id)
         if pending is None:
-            stored = replace(entity, version=entity.version + 1)
+            stored = with_version(entity, entity.version + 1)
             self._pending[entity_id] = (_UPDATE, entity, stored)
         elif pending[0] == _ADD:
             stored = entity
@@ -131,7 +131,7 @@ class _TrackedRepository:
         else:
             stored = entity
             base_version = pending[1].version
-            self._pending[entity_id] = (_UPDATE, replace(entity, version=base_version), entity)
+            self._pending[entity_id] = (_UPDATE, with_version(entity, base_version), entity)
         self._seen[entity_id] = stored
         return stored
 

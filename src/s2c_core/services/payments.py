@@ -21,6 +21,7 @@ from typing import Any
 from s2c_core.entities import Allocation, CustomerId, Invoice, Payment, PaymentId
 from s2c_core.entities.common import new_id, replace
 from s2c_core.errors import BusinessRuleError, CurrencyMismatchError, ValidationError
+from s2c_core.kpi.port import WRITE_OFF_EVENT
 from s2c_core.lifecycle import INVOICE_FLOW, PAYMENT_FLOW, InvoiceState, PaymentState
 from s2c_core.money import Money, sum_money
 from s2c_core.references import ReferenceScheme, detect_reference, ogm_vcs, rf_creditor
@@ -140,6 +141,36 @@ def apply_to_invoice(
             "invoice", invoice, INVOICE_FLOW, "pay_part", case_id=case, data=data, **changes
         )
     return updated, Allocation(invoice.id, amount, discount, write_off, tx.now)
+
+
+def _grow_bad_debt(tx: Tx, invoice: Invoice, amount: Money, payment_id: str, reason: str) -> None:
+    """Record that *amount* of cash returned on a written-off invoice is bad debt too.
+
+    Reporting reads the amount declared uncollectible from the invoice's latest
+    ``InvoiceWrittenOff`` event (the small differences written off with payments are
+    settlements, not bad debt). The returned cash joins that part, so a new write-off event
+    carries the grown amount, dated on the return: without it the books would show the cash
+    neither paid nor written off.
+    """
+    latest: Money | None = None
+    for event in tx.uow.events.read(aggregate_id=invoice.id, limit=1000):
+        if event.name == WRITE_OFF_EVENT:
+            raw: Any = event.data.get("amount")
+            latest = Money(raw["amount"], raw["currency"])
+    for event in tx.events:  # written off again earlier in this unit of work
+        if event.name == WRITE_OFF_EVENT and event.aggregate_id == invoice.id:
+            raw = event.data.get("amount")
+            latest = Money(raw["amount"], raw["currency"])
+    grown = amount if latest is None else latest + amount
+    tx.record(
+        "invoice",
+        invoice.id,
+        "written_off",
+        from_state=str(invoice.status),
+        to_state=str(invoice.status),
+        case_id=invoice.customer_id,
+        data={"amount": grown, "reason": f"payment returned: {reason}", "payment_id": payment_id},
+    )
 
 
 class PaymentService:
@@ -292,8 +323,8 @@ class PaymentService:
                 customer_id = invoice.customer_id
             _, allocation = apply_to_invoice(tx, payment, invoice, amount)
             allocations.append(allocation)
-        updated = replace(payment, allocations=tuple(allocations), customer_id=customer_id)
-        event = "allocate" if updated.unapplied.is_zero() else "allocate_part"
+        # the plan's allocations are its amounts: what stays unapplied is known without a copy
+        event = "allocate" if (payment.unapplied - total).is_zero() else "allocate_part"
         return tx.move(
             "payment",
             payment,
@@ -416,6 +447,8 @@ class PaymentService:
                 )
             else:
                 tx.save("invoice", reopened)
+                if invoice.status == InvoiceState.WRITTEN_OFF:
+                    _grow_bad_debt(tx, invoice, allocation.amount, payment.id, reason)
                 tx.record(
                     "invoice",
                     invoice.id,
