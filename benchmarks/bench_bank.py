@@ -21,10 +21,17 @@ because neighbours on a shared machine disturb wall-clock time far more). Target
 at 100k entries for the import's own memory; with the in-memory backend the peak also holds
 what the storage keeps (every payment and about four events per entry, as Python objects).
 
-Measured (2026-11-23, shared machine): memory backend 100k: 875 entries/s, peak 744 MB
-(storage growth), ratio 2.40 on CPU time; SQLite 100k: 292 entries/s, peak 240 MB, ratio 1.81.
-The in-memory backend's extra ratio is Python's cyclic GC walking the ever larger store
-(``--no-gc``: 2.16 at 40k/80k against 2.43 with it).
+**The floor** (SQLite, at the first size, in its own child): the installed parser reading the
+file, plus every SQL statement the import sent (reads, ``BEGIN IMMEDIATE``, the writes of
+payments, invoices, events and claims, the commits) replayed with the raw ``sqlite3`` module
+on a copy of the database taken just before the import. ``sqlite_<n>_ratio_vs_floor`` is the
+import's wall time over that floor's, both measured in the same run: what s2c's Python work
+(matching, entities, events, documents) adds on top of reading the file and writing the rows.
+``sqlite_<n>_floor_entries_per_s`` is the most any import writing these rows to this schema
+on this machine can reach.
+
+Figures of each run are in ``docs/_benchmarks.txt``; the in-memory backend's scaling ratio
+includes Python's cyclic GC walking the ever larger store (``--no-gc`` shows it).
 
 Usage: ``python benchmarks/bench_bank.py [--quick] [--sizes 10000 20000] [--backends memory]``
 (or through ``benchmarks/run.py``).
@@ -214,8 +221,61 @@ def child(backend: str, n: int, statement: Path) -> dict[str, float]:
     }
 
 
-def _run_child(backend: str, n: int, statement: Path, *, no_gc: bool = False) -> dict[str, float]:
+def floor_child(n: int, statement: Path) -> dict[str, float]:
+    """The SQLite floor of an import: the parser, plus the very SQL the import sent, replayed.
+
+    Seeds as ``child`` does, copies the database file, imports with every statement and
+    transaction boundary captured through the storage's ``statement_hook`` (reads included,
+    ``BEGIN IMMEDIATE`` and the commits too), then replays them with the raw ``sqlite3``
+    module on the copy (``bench_cycle.replay``). Parsing the file with the installed parser
+    plus that replay is what any import of this file into this schema costs without s2c's
+    Python work: matching, entities, events and documents. Run in its own child because the
+    captured parameters (every document written) would distort ``child``'s memory figures.
+    """
+    import shutil
+    import sqlite3
+
+    from bench_cycle import replay
+    from s2c_bank import parse_statement_file
+
+    with tempfile.TemporaryDirectory(prefix="s2c-bench-bank-floor-") as folder:
+        app = _open("sqlite", Path(folder))
+        seed(app, n)
+        app.storage.engine.dispose()
+        database, copy = Path(folder) / "bench.db", Path(folder) / "floor.db"
+        with sqlite3.connect(database) as raw:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(database, copy)
+        ops: list[tuple[str, str, Any]] = []
+
+        def hook(kind: str, sql: str, parameters: Any) -> None:
+            ops.append((kind, sql, list(parameters) if kind == "many" else parameters))
+
+        app.storage.statement_hook = hook
+        app.bank.import_statement(statement)  # not timed: capturing slows it down
+        app.close()
+        sql_s, sql_cpu_s = replay(copy, ops)
+    started = time.perf_counter()
+    parse_statement_file(statement)
+    parse_s = time.perf_counter() - started
+    rows = sum(len(p) if kind == "many" else 1 for kind, _sql, p in ops if kind in ("one", "many"))
+    return {
+        "sql_replay_s": round(sql_s, 2),
+        "sql_replay_cpu_s": round(sql_cpu_s, 2),
+        "parse_s": round(parse_s, 2),
+        "floor_s": round(parse_s + sql_s, 2),
+        "entries_per_s": round(n / (parse_s + sql_s), 1),
+        "statements": float(sum(1 for kind, *_ in ops if kind in ("one", "many"))),
+        "rows_per_entry": round(rows / n, 2),
+    }
+
+
+def _run_child(
+    backend: str, n: int, statement: Path, *, no_gc: bool = False, floor: bool = False
+) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", backend, str(n), str(statement)]
+    if floor:
+        command.append("--floor")
     if no_gc:
         command.append("--no-gc")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -241,6 +301,7 @@ def run(
     sizes: list[int] | None = None,
     backends: list[str] | None = None,
     no_gc: bool = False,
+    floor: bool = True,
 ) -> dict[str, float]:
     """Import + match N entries against N open invoices; quick: 10k (and 20k for the ratio)."""
     chosen = sizes or ([10_000, 20_000] if quick else [100_000, 200_000])
@@ -260,6 +321,15 @@ def run(
             pairs = [(a, b) for a in chosen for b in chosen if b == 2 * a]
             for a, b in pairs:
                 out[f"{backend}_ratio_{b}_over_{a}"] = round(times[b] / times[a], 2)
+            if backend == "sqlite" and floor:
+                n = chosen[0]
+                figures = _run_child(backend, n, files[n], floor=True)
+                for key, value in figures.items():
+                    out[f"sqlite_{n}_floor_{key}"] = value
+                # wall time against wall time, both measured in this run
+                out[f"sqlite_{n}_ratio_vs_floor"] = round(
+                    out[f"sqlite_{n}_import_s"] / figures["floor_s"], 2
+                )
     out["target_ratio"] = TARGET_RATIO
     out["target_peak_mb_at_100k"] = TARGET_PEAK_MB_AT_100K
     return out
@@ -274,14 +344,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-gc", action="store_true", help="disable the cyclic GC in the children (diagnosis)"
     )
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the SQLite floor (parser + SQL replay)"
+    )
     args = parser.parse_args(argv)
     if args.no_gc:
         gc.disable()
     if args.child:
         backend, n, statement = args.child
-        print(json.dumps(child(backend, int(n), Path(statement))))
+        if args.floor:
+            print(json.dumps(floor_child(int(n), Path(statement))))
+        else:
+            print(json.dumps(child(backend, int(n), Path(statement))))
         return 0
-    figures = run(args.quick, sizes=args.sizes, backends=args.backends, no_gc=args.no_gc)
+    figures = run(
+        args.quick,
+        sizes=args.sizes,
+        backends=args.backends,
+        no_gc=args.no_gc,
+        floor=not args.no_floor,
+    )
     for key, value in figures.items():
         print(f"{key:<40} {value}")
     return 0
