@@ -156,6 +156,15 @@ class ActionLog(Protocol):
         """True when *key* was recorded."""
         ...
 
+    # Optional, like ``Repository.add_many``: a backend may also offer
+    #
+    #     def claim_many(self, keys: Sequence[str], at: datetime) -> set[str]
+    #
+    # recording every key of *keys* at once and returning those that were new (a key given
+    # twice is new once). It may raise ``ConflictError`` when a concurrent unit of work
+    # claimed one of them meanwhile; the caller then retries. A bank import claims each of
+    # its entries this way, one statement per batch instead of one per entry.
+
 
 @runtime_checkable
 class UnitOfWork(Protocol):

@@ -248,6 +248,9 @@ class _Actions:
         self._uow.action_writes[key] = at
         return True
 
+    def claim_many(self, keys: Sequence[str], at: datetime) -> set[str]:
+        return {key for key in keys if self.claim(key, at)}
+
     def exists(self, key: str) -> bool:
         return key in self._uow.tables.actions or key in self._uow.action_writes
 

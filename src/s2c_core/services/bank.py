@@ -268,6 +268,14 @@ class _Learned:
         self.e2e_of.update(other.e2e_of)
 
 
+def _take(new: set[str], key: str) -> bool:
+    """True for the first of an import's entries with *key* among those newly claimed."""
+    if key in new:
+        new.discard(key)
+        return True
+    return False
+
+
 # -- lookups --------------------------------------------------------------------------------
 
 
@@ -721,9 +729,13 @@ class BankService:
         learned = _Learned()
         claimed: list[_Work] = []
         outcomes: dict[str, EntryOutcome] = {}
-        for work in works:
+        actions = tx.uow.actions
+        claim_many = getattr(actions, "claim_many", None)  # optional (see ports.ActionLog)
+        keys = [f"bank-entry:{work.entry.entry_key}" for work in works]
+        new = claim_many(keys, tx.now) if claim_many is not None else None
+        for work, key in zip(works, keys, strict=True):
             entry = work.entry
-            if tx.uow.actions.claim(f"bank-entry:{entry.entry_key}", tx.now):
+            if actions.claim(key, tx.now) if new is None else _take(new, key):
                 claimed.append(work)
             else:
                 outcomes[entry.entry_key] = EntryOutcome(

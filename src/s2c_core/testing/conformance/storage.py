@@ -31,7 +31,7 @@ from s2c_core.errors import ConfigurationError, ConflictError, NotFoundError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
 from s2c_core.lifecycle import InvoiceState
 from s2c_core.money import Money
-from s2c_core.ports import Storage
+from s2c_core.ports import Storage, UnitOfWork
 
 __all__ = ["StorageContract"]
 
@@ -300,6 +300,31 @@ class StorageContract:
         with storage.unit_of_work() as uow:
             assert uow.actions.claim("dunning:inv_1:1", T0) is False
             assert uow.actions.exists("dunning:inv_1:1") is True
+
+    def test_action_keys_claimed_in_bulk_are_claimed_once(self, storage: Storage) -> None:
+        def claim_many(uow: UnitOfWork, keys: list[str]) -> set[str]:
+            bulk = getattr(uow.actions, "claim_many", None)
+            if bulk is None:
+                pytest.skip("optional ActionLog.claim_many not offered")
+            found: set[str] = bulk(keys, T0)
+            return found
+
+        with storage.unit_of_work() as uow:
+            uow.actions.claim("bank-entry:1", T0)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            new = claim_many(uow, ["bank-entry:1", "bank-entry:2", "bank-entry:2"])
+            assert new == {"bank-entry:2"}
+            assert uow.actions.claim("bank-entry:2", T0) is False
+            assert claim_many(uow, []) == set()
+            # not committed: forgotten
+        with storage.unit_of_work() as uow:
+            assert uow.actions.exists("bank-entry:2") is False
+            new = claim_many(uow, ["bank-entry:3", "bank-entry:2"])
+            assert new == {"bank-entry:2", "bank-entry:3"}
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.actions.exists("bank-entry:3") is True
 
 
 def _event(n: int, *, aggregate_id: str = "inv_1") -> DomainEvent:
