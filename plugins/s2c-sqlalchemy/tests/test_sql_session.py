@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from s2c_sqlalchemy import make_engine, open_sql_storage
 from s2c_sqlalchemy.mapping import EntityMapper
 from sqlalchemy import Engine, event, text
@@ -260,3 +262,36 @@ def _event(n: int) -> DomainEvent:
         actor="test",
         case_id="cus_1",
     )
+
+
+def _outcome(processor: Any, value: Any) -> Any:
+    try:
+        return processor(value)
+    except Exception as exc:
+        return type(exc)
+
+
+_OFFSETS = st.builds(
+    timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+)
+_TEMPORAL = st.one_of(
+    st.none(),
+    st.dates(),
+    st.datetimes(),
+    st.datetimes(timezones=_OFFSETS),
+    st.text(max_size=3),
+)
+
+
+@given(value=_TEMPORAL)
+def test_sqlite_date_and_timestamp_text_is_sqlalchemys_own(value: Any) -> None:
+    from s2c_sqlalchemy.session import bind_processor
+    from s2c_sqlalchemy.tables import UtcDateTime
+    from sqlalchemy import Date, DateTime
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    for type_ in (Date(), DateTime(), UtcDateTime()):
+        sqlalchemys = type_.dialect_impl(dialect).bind_processor(dialect)
+        ours = bind_processor(type_, dialect)
+        assert _outcome(ours, value) == _outcome(sqlalchemys, value)

@@ -24,17 +24,26 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Dialect, Engine
-from sqlalchemy.exc import IntegrityError as SAIntegrityError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Dialect, Engine, TypeDecorator
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 from s2c_core.errors import BackendError
+from s2c_sqlalchemy.connections import Connections, backend_error
 
-__all__ = ["Rendered", "Session", "StatementHook", "backend_error", "row_processors"]
+__all__ = [
+    "Rendered",
+    "Session",
+    "StatementHook",
+    "backend_error",
+    "bind_processor",
+    "row_processors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +56,69 @@ BEGIN_IMMEDIATE: Final = "BEGIN IMMEDIATE"
 _Processor = Callable[[Any], Any]
 
 
-def backend_error(exc: BaseException, what: str) -> BackendError:
-    """A ``BackendError`` describing the driver error *exc* raised while doing *what*."""
-    orig = getattr(exc, "orig", None) or exc
-    return BackendError(f"database error while {what}: {type(orig).__name__}: {orig}".strip())
+_SQLITE_DATE: Final = "%(year)04d-%(month)02d-%(day)02d"
+_SQLITE_DATETIME: Final = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+
+
+def _iso_date(sa_processor: _Processor) -> _Processor:
+    def process(value: Any) -> Any:
+        if value.__class__ is date:
+            return value.isoformat()
+        return sa_processor(value)  # a datetime (its date part), None, or an error
+
+    return process
+
+
+def _iso_datetime(sa_processor: _Processor) -> _Processor:
+    def process(value: Any) -> Any:
+        if value.__class__ is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return sa_processor(value)  # aware (fields as given), a date, None, or an error
+
+    return process
+
+
+def _sqlite_text(impl: TypeEngine[Any], sa_processor: _Processor) -> _Processor | None:
+    """The fast equivalent of *sa_processor* for SQLite's date and datetime text, if any."""
+    # isinstance: pysqlite's own subclasses only choose whether to convert at all
+    if isinstance(impl, sqlite.DATE) and impl._storage_format == _SQLITE_DATE:
+        return _iso_date(sa_processor)
+    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _SQLITE_DATETIME:
+        return _iso_datetime(sa_processor)
+    return None
+
+
+def bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | None:
+    """SQLAlchemy's bind processor of *type_* on *dialect*, or an exact faster equivalent.
+
+    SQLite stores dates and datetimes as text, which SQLAlchemy builds by %-formatting every
+    field (about 1 µs a value). For its default formats, ``date.isoformat()`` and, for naive
+    datetimes, ``datetime.isoformat(" ", "microseconds")`` give the same text several times
+    faster; any other value (a datetime given for a date, an aware datetime, a wrong type)
+    still goes through SQLAlchemy's processor. A type decorator over such a type (``UtcDateTime``)
+    keeps its ``process_bind_param`` in front. A property test checks the texts are equal.
+    """
+    impl = type_.dialect_impl(dialect)
+    processor = impl.bind_processor(dialect)
+    if processor is None or dialect.name != "sqlite":
+        return processor
+    if isinstance(impl, TypeDecorator):
+        inner = impl.impl_instance
+        if type(impl).process_bind_param is TypeDecorator.process_bind_param:
+            return processor
+        inner_processor = inner.bind_processor(dialect)
+        fast_inner = None if inner_processor is None else _sqlite_text(inner, inner_processor)
+        if fast_inner is None:
+            return processor
+        param = impl.process_bind_param
+
+        def decorated(value: Any) -> Any:
+            return fast_inner(param(value, dialect))
+
+        return decorated
+    return _sqlite_text(impl, processor) or processor
 
 
 class Rendered:
@@ -58,11 +126,16 @@ class Rendered:
 
     ``params(values)`` turns a mapping of bind names to Python values into what the DBAPI
     takes (a tuple in placeholder order for ``qmark`` SQLite, a dict for psycopg), applying
-    the bind processors SQLAlchemy would (dates as text on SQLite, UTC timestamps) and the
-    values fixed in the statement (literals such as ``value + 1``).
+    the bind processors SQLAlchemy would (dates as text on SQLite, UTC timestamps; see
+    ``bind_processor``) and the values fixed in the statement (literals such as
+    ``value + 1``). It is a function chosen once per statement: a bare ``itemgetter`` when
+    nothing needs converting, as most statements.
     """
 
-    __slots__ = ("_defaults", "_getter", "_names", "_positional", "_processors", "sql")
+    __slots__ = ("_defaults", "_names", "_processors", "params", "sql")
+
+    params: Callable[[Mapping[str, Any]], Any]
+    """``params(values)``: the DBAPI parameters for *values* (bind name -> Python value)."""
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, *, column_keys: Sequence[str] | None = None
@@ -75,40 +148,76 @@ class Rendered:
         positional = bool(compiled.positional)
         names: tuple[str, ...] = tuple(compiled.positiontup or ()) if positional else tuple(every)
         self._names = names
-        self._positional = positional
         self._defaults: dict[str, Any] = {
             name: value for name, value in every.items() if name not in required
         }
         processors: list[tuple[str, _Processor]] = []
         for name in dict.fromkeys(names):
-            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            processor = bind_processor(compiled.binds[name].type, dialect)
             if processor is not None:
                 processors.append((name, processor))
         self._processors = tuple(processors)
-        self._getter: Callable[[Mapping[str, Any]], tuple[Any, ...]]
-        if len(names) == 1:
-            only = names[0]
-            self._getter = lambda values: (values[only],)
-        elif names:
-            self._getter = operator.itemgetter(*names)
+        if positional:
+            self.params = _positional(names, self._defaults, self._processors)
         else:
-            self._getter = lambda values: ()
+            self.params = _named(self._defaults, self._processors)
 
     @property
     def names(self) -> tuple[str, ...]:
         """The bind names, in placeholder order for positional dialects."""
         return self._names
 
-    def params(self, values: Mapping[str, Any]) -> Any:
-        """The DBAPI parameters for *values* (bind name -> Python value)."""
-        if self._defaults or self._processors:
-            bound = {**self._defaults, **values}
-            for name, processor in self._processors:
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A function picking *names* out of a mapping, as a tuple."""
+    if len(names) == 1:
+        only = names[0]
+        return lambda values: (values[only],)
+    if names:
+        return operator.itemgetter(*names)
+    return lambda values: ()
+
+
+def _positional(
+    names: tuple[str, ...], defaults: dict[str, Any], processors: tuple[tuple[str, _Processor], ...]
+) -> Callable[[Mapping[str, Any]], Any]:
+    """``params`` for a ``qmark`` statement: a tuple in placeholder order."""
+    getter = _getter(names)
+    if not defaults and not processors:
+        return getter
+    # processors by placeholder position (a name may fill several placeholders)
+    by_name = dict(processors)
+    at = tuple((i, by_name[name]) for i, name in enumerate(names) if name in by_name)
+
+    def params(values: Mapping[str, Any]) -> Any:
+        if defaults:
+            values = {**defaults, **values}
+        row = list(getter(values))
+        for i, processor in at:
+            value = row[i]
+            if value is not None:
+                row[i] = processor(value)
+        return tuple(row)
+
+    return params
+
+
+def _named(
+    defaults: dict[str, Any], processors: tuple[tuple[str, _Processor], ...]
+) -> Callable[[Mapping[str, Any]], Any]:
+    """``params`` for a statement with named placeholders (psycopg): a dict."""
+
+    def params(values: Mapping[str, Any]) -> Any:
+        if defaults or processors:
+            bound = {**defaults, **values}
+            for name, processor in processors:
                 value = bound[name]
                 if value is not None:
                     bound[name] = processor(value)
-            values = bound
-        return self._getter(values) if self._positional else values
+            return bound
+        return values
+
+    return params
 
 
 def row_processors(
@@ -132,27 +241,36 @@ class Session:
     """The connection of one unit of work; every statement goes through ``execute``.
 
     Args:
-        engine: The storage's engine; the connection is checked out of its pool.
+        connections: The storage's [Connections][s2c_sqlalchemy.connections.Connections]:
+            the connection comes from there (kept from an earlier unit of work, or checked out
+            of the engine's pool) and goes back there on ``close``.
         hook: Called for every statement and transaction end (see ``StatementHook``).
     """
 
-    def __init__(self, engine: Engine, hook: StatementHook | None = None) -> None:
-        self.engine = engine
-        dialect = engine.dialect
-        dbapi = dialect.loaded_dbapi
-        self._errors: tuple[type[BaseException], ...] = (dbapi.Error, SQLAlchemyError)
-        self._integrity: tuple[type[BaseException], ...] = (
-            dbapi.IntegrityError,
-            SAIntegrityError,
-        )
-        self._sqlite = dialect.name == "sqlite"
+    __slots__ = (
+        "_connections",
+        "_cursor",
+        "_errors",
+        "_fairy",
+        "_pool",
+        "_raw",
+        "_sa",
+        "_since",
+        "_sqlite",
+        "_via_sqlalchemy",
+        "engine",
+        "hook",
+    )
+
+    def __init__(self, connections: Connections, hook: StatementHook | None = None) -> None:
+        self._connections = connections
+        self.engine = connections.engine
+        self._errors = connections.errors
+        self._sqlite = connections.sqlite
         self.hook = hook
-        self._via_sqlalchemy = _observed(engine)
+        self._via_sqlalchemy = _observed(self.engine)
         self._sa: Connection | None = None
-        try:
-            self._fairy = engine.raw_connection()
-        except self._errors as exc:
-            raise backend_error(exc, "connecting") from exc
+        self._fairy, self._pool, self._since = connections.checkout()
         self._raw: Any = self._fairy.driver_connection
         self._cursor: Any = None
 
@@ -201,13 +319,14 @@ class Session:
         """Run *sql* and fetch every row (tuples)."""
         cursor = self.execute(sql, params, what=what)
         try:
-            return list(cursor.fetchall())
+            rows: list[Any] = cursor.fetchall()
         except self._errors as exc:
             raise self._failure(exc, what) from exc
+        return rows
 
     def is_integrity_error(self, exc: BaseException | None) -> bool:
         """True when *exc* is the driver's (or SQLAlchemy's) integrity error."""
-        return isinstance(exc, self._integrity)
+        return isinstance(exc, self._connections.integrity)
 
     def _open_cursor(self, what: str) -> Any:
         try:
@@ -237,7 +356,7 @@ class Session:
     def _failure(self, exc: BaseException, what: str) -> BackendError:
         """The ``BackendError`` for *exc*; a lost connection is not given back to the pool."""
         try:
-            if self.engine.dialect.is_disconnect(exc, self._fairy, self._cursor):  # type: ignore[arg-type]
+            if self._connections.is_disconnect(exc, self._fairy, self._cursor):  # type: ignore[arg-type]
                 self._fairy.invalidate(exc)
         except Exception:  # pragma: no cover - best effort
             log.debug("could not check the connection after an error", exc_info=True)
@@ -247,7 +366,12 @@ class Session:
 
     @property
     def connection(self) -> Connection:
-        """A SQLAlchemy connection on the same DBAPI connection (and so the same transaction)."""
+        """A SQLAlchemy connection on the same DBAPI connection (and so the same transaction).
+
+        A unit of work that used it gives its connection back to the pool at the end (the
+        host may have changed the connection's state through it); others keep theirs for the
+        next unit of work (see ``s2c_sqlalchemy.connections``).
+        """
         if self._sa is None:
             self._sa = Connection(self.engine, connection=self._fairy)
         return self._sa
@@ -289,22 +413,28 @@ class Session:
             raise self._failure(exc, what) from exc
 
     def close(self) -> None:
-        """Roll back what was not committed and give the connection back to the pool."""
+        """Roll back what was not committed and give the connection back.
+
+        A connection whose transaction ended cleanly (and that the host did not use through
+        ``connection``) goes back to the storage's ``Connections``, which may keep it for the
+        next unit of work; any other goes back to the pool, which resets or discards it.
+        """
+        fairy = self._fairy
         try:
             self.rollback()
         except Exception:
             log.warning("could not roll back a unit of work cleanly", exc_info=True)
-            self._fairy.invalidate()
+            fairy.invalidate()
         try:
-            if self._cursor is not None and self._fairy.dbapi_connection is not None:
+            if self._cursor is not None and fairy.dbapi_connection is not None:
                 self._cursor.close()
             if self._sa is not None:
                 self._sa.close()
             else:
-                self._fairy.close()
+                self._connections.checkin(fairy, self._pool, self._since)
         except Exception:
             log.warning("could not release a connection cleanly", exc_info=True)
-            self._fairy.invalidate()
+            fairy.invalidate()
 
 
 def _pg_idle() -> Any:

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Sequence
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, Engine
@@ -47,6 +47,7 @@ from s2c_core.errors import (
     ValidationError,
 )
 from s2c_core.events import DomainEvent, OutboxMessage
+from s2c_sqlalchemy.connections import Connections
 from s2c_sqlalchemy.criteria import criteria_shape, plain_value
 from s2c_sqlalchemy.engine import is_configured, is_memory_sqlite, make_engine, normalise_url
 from s2c_sqlalchemy.mapping import (
@@ -298,6 +299,8 @@ class SqlRepository:
 class SqlEventLog:
     """The append-only event log (``s2c_events``)."""
 
+    __slots__ = ("_s", "_stmts")
+
     def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
         self._stmts = statements
@@ -330,6 +333,8 @@ class SqlEventLog:
 
 class SqlOutbox:
     """The transactional outbox (``s2c_outbox``)."""
+
+    __slots__ = ("_s", "_stmts")
 
     def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
@@ -385,6 +390,8 @@ class SqlOutbox:
 class SqlCounters:
     """Gapless counters (``s2c_counters``), taken inside the issuing transaction."""
 
+    __slots__ = ("_s", "_stmt")
+
     def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
         self._stmt = statements.next_number
@@ -401,6 +408,8 @@ class SqlCounters:
 
 class SqlActionLog:
     """Natural keys of actions done (``s2c_actions``): insert-if-absent."""
+
+    __slots__ = ("_s", "_stmts")
 
     def __init__(self, session: Session, statements: Statements) -> None:
         self._s = session
@@ -506,22 +515,22 @@ class SqlStorage:
         self.clock: Clock = clock or SystemClock()
         self._owns_engine = owns_engine
         self._statements = Statements(engine.dialect)
+        self._connections = Connections(engine)
         self.statement_hook: StatementHook | None = None
         self._mappers = {name: EntityMapper(spec) for name, spec in AGGREGATES.items()}
         memory = self.dialect == "sqlite" and is_memory_sqlite(engine.url)
         # One shared in-memory connection: units of work take turns, like the memory backend.
-        self._lock: AbstractContextManager[Any] = threading.RLock() if memory else nullcontext()
+        self._lock: threading.RLock | None = threading.RLock() if memory else None
         self._queries: SqlQueries | None = None
 
-    @contextmanager
-    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
-        """A new unit of work on its own connection; rolled back unless committed."""
-        with self._lock:
-            session = Session(self.engine, self.statement_hook)
-            try:
-                yield SqlUnitOfWork(self, session)
-            finally:
-                session.close()
+    def unit_of_work(self) -> _UnitOfWorkScope:
+        """A new unit of work on its own connection; rolled back unless committed.
+
+        The connection is one a finished unit of work left clean, or one checked out of the
+        engine's pool (see ``s2c_sqlalchemy.connections``); it is taken on entering the
+        ``with`` block and given back on leaving it.
+        """
+        return _UnitOfWorkScope(self)
 
     @property
     def queries(self) -> SqlQueries:
@@ -543,7 +552,9 @@ class SqlStorage:
         return found
 
     def close(self) -> None:
-        """Release the pooled connections (the engine is disposed if this storage made it)."""
+        """Give back the connections kept for units of work (the engine is disposed if this
+        storage made it). Units of work still work afterwards, each on a pooled connection."""
+        self._connections.close()
         if self._owns_engine:
             self.engine.dispose()
 
@@ -555,6 +566,53 @@ class SqlStorage:
 
     def __repr__(self) -> str:
         return f"SqlStorage({self.engine.url.render_as_string(hide_password=True)!r})"
+
+
+class _UnitOfWorkScope:
+    """The ``with`` block of one unit of work (what ``SqlStorage.unit_of_work`` returns).
+
+    A plain class rather than ``@contextmanager``: a generator-based context manager costs
+    a few microseconds per unit of work, for nothing it needs.
+    """
+
+    __slots__ = ("_locked", "_session", "_storage")
+
+    def __init__(self, storage: SqlStorage) -> None:
+        self._storage = storage
+        self._session: Session | None = None
+        self._locked = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        storage = self._storage
+        lock = storage._lock  # one shared in-memory connection: units of work take turns
+        if lock is not None:
+            lock.acquire()
+            self._locked = True
+        try:
+            session = self._session = Session(storage._connections, storage.statement_hook)
+            return SqlUnitOfWork(storage, session)
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        session, self._session = self._session, None
+        try:
+            if session is not None:
+                session.close()
+        finally:
+            if self._locked:
+                self._locked = False
+                assert self._storage._lock is not None
+                self._storage._lock.release()
 
 
 def open_sql_storage(
