@@ -183,6 +183,16 @@ def check_minor_unit(
     return Money._trusted(Decimal(exact), currency)
 
 
+_AT_EXPONENT: Final = {
+    0: re.compile(r"[0-9]{1,15}"),
+    **{digits: re.compile(rf"[0-9]{{1,13}}\.[0-9]{{{digits}}}") for digits in range(1, 5)},
+}
+"""Per minor unit: amounts written exactly at the currency's exponent, with at most 17 digits.
+Every such text passes all the checks of ``parse_decimal_amount`` unchanged, so it is read
+as written (the common case, checked with one match)."""
+_trusted_money: Final = Money._trusted
+
+
 def parse_decimal_amount(
     text: str | None, currency: Currency, where: Where, *, field: str = "Amt"
 ) -> Money:
@@ -194,6 +204,9 @@ def parse_decimal_amount(
     does not have); ``8.850`` is EUR 8.85 unless the file is read ``Decimals.AS_WRITTEN``.
     Surrounding XML whitespace is allowed (XSD ``collapse``).
     """
+    plain = _AT_EXPONENT.get(currency.minor_unit)
+    if plain is not None and text is not None and plain.fullmatch(text) is not None:
+        return _trusted_money(Decimal(text), currency)  # what check_minor_unit would build
     raw = "" if text is None else text
     match = _XML_DECIMAL.fullmatch(raw.strip(" \t\r\n"))
     if match is None:

@@ -42,7 +42,7 @@ from typing import IO, Final
 from attrs import define, field
 from lxml import etree
 
-from s2c_bank._camt_fields import CODES, ENTRY_AMOUNT, PARTIES, TX_AMOUNTS, Fields, Shapes
+from s2c_bank._camt_fields import CODES, TX_AMOUNTS, TX_FIELDS, Entry, Fields, Shapes
 from s2c_bank._common import (
     Decimals,
     EntryKeys,
@@ -80,7 +80,7 @@ def _clean(text: str | None) -> str:
 
 
 def _opt(text: str | None) -> str | None:
-    return _clean(text) or None
+    return " ".join(text.split()) or None if text else None
 
 
 class _Paths:
@@ -141,9 +141,7 @@ _EVENT_TAGS: Final = (
     "{*}GrpHdr",
     "{*}Ntry",
 )
-_TX_AMOUNT_FIELDS: Final = tuple(
-    (path, f"TxDtls/{path}", f"TxDtls/{path}/@Ccy") for path in TX_AMOUNTS
-)
+_TX_AMOUNT_FIELDS: Final = tuple((f"TxDtls/{path}", f"TxDtls/{path}/@Ccy") for path in TX_AMOUNTS)
 _REMEMBERED: Final = 1024
 _REMEMBERED_LENGTH: Final = 64
 
@@ -168,6 +166,8 @@ class _CamtReader:
         self._currencies: dict[str, Currency] = {}
         self._amounts: dict[tuple[str, str], Money] = {}
         self._dates: dict[str, date] = {}
+        self._moments: dict[str, date] = {}
+        self._codes: dict[tuple[str | None, ...], str | None] = {}
 
     # -- the event loop -------------------------------------------------------------------------
 
@@ -178,6 +178,7 @@ class _CamtReader:
         statement: _Statement | None = None
         position = 0
         count = 0
+        read_entry = self._shapes.read
         for event, element in iter_xml_events(stream, where, tags=_EVENT_TAGS):
             parent = element.getparent()
             if statement is not None and parent is statement.element:
@@ -187,10 +188,12 @@ class _CamtReader:
                     position += 1
                     where.entry = str(position)
                 else:
-                    self._read_header(statement)
-                    where.entry = str(position)
-                    self._read_entry(element, statement, position)
-                    _forget(element)
+                    if not statement.header_read:
+                        self._read_header(statement)
+                    where.entry = str(position)  # reading the header named the statement
+                    self._read_entry(read_entry(element), statement, position)
+                    element.clear()  # free the processed entry (see _forget)
+                    parent.remove(element)
             elif event == "start":
                 if parent is None:
                     self._check_root(element)
@@ -273,19 +276,39 @@ class _CamtReader:
             self._amounts[key] = money
         return money
 
-    def _date(self, texts: dict[str, str | None], day_path: str, time_path: str) -> date | None:
-        if day_path in texts:
-            day = texts[day_path] or ""
+    def _date(
+        self, day: str | None, moment: str | None, day_field: str, moment_field: str
+    ) -> date | None:
+        """The date of ``Dt`` (*day*) if there is one, else of ``DtTm`` (*moment*), else None."""
+        if day is not None:
             found = self._dates.get(day)
             if found is None:
-                found = parse_iso_date(day, self._where, field=day_path)
+                found = parse_iso_date(day, self._where, field=day_field)
                 if len(day) <= _REMEMBERED_LENGTH and len(self._dates) < _REMEMBERED:
                     self._dates[day] = found
             return found
-        if time_path in texts:
-            moment = texts[time_path] or ""
-            return parse_iso_datetime(moment, self._where, field=time_path).date()
+        if moment is not None:
+            found = self._moments.get(moment)
+            if found is None:
+                found = parse_iso_datetime(moment, self._where, field=moment_field).date()
+                if len(moment) <= _REMEMBERED_LENGTH and len(self._moments) < _REMEMBERED:
+                    self._moments[moment] = found
+            return found
         return None
+
+    def _code(
+        self, domain: str | None, family: str | None, sub: str | None, proprietary: str | None
+    ) -> str | None:
+        """``_transaction_code`` of these ``BkTxCd`` texts, remembered."""
+        key = (domain, family, sub, proprietary)
+        try:
+            return self._codes[key]
+        except KeyError:
+            code = _transaction_code(domain, family, sub, proprietary)
+            if len(self._codes) >= _REMEMBERED:
+                self._codes.clear()
+            self._codes[key] = code
+            return code
 
     def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
         p = self._p
@@ -383,29 +406,55 @@ class _CamtReader:
 
     # -- entries ------------------------------------------------------------------------------
 
-    def _read_entry(self, ntry: etree._Element, st: _Statement, position: int) -> None:
+    def _read_entry(self, entry: Entry, st: _Statement, position: int) -> None:
+        """Check one ``Ntry`` and add its booked entries (one per batch item) to *st*.
+
+        The checks run in a fixed order (amount, indicator, reversal, dates, items), so a file
+        with several faults is always refused for the same one.
+        """
+        fields, item_fields = entry
         where = self._where
-        shape, nodes = self._shapes.of(ntry)
-        fields = Fields(shape.entry, nodes)
-        texts = fields.texts
-        bank_reference = _opt(texts.get("AcctSvcrRef"))
+        (
+            amount_text,
+            indicator,
+            reversal_text,
+            account_reference,
+            entry_info,
+            status,
+            status_code,
+            booking_day,
+            booking_moment,
+            value_day,
+            value_moment,
+            domain,
+            family,
+            sub_family,
+            proprietary,
+        ) = fields.texts
+        bank_reference = _opt(account_reference)
         if bank_reference:
             where.entry = f"{position} (AcctSvcrRef {bank_reference})"
-        amount_el = fields.elements.get(ENTRY_AMOUNT)
-        if amount_el is None:
+        if amount_text is None:
             where.fail("entry has no amount", field="Amt")
-        currency = self._currency(amount_el.get("Ccy"), "Amt/@Ccy")
-        amount = self._amount(amount_el.text, currency, "Amt")
-        credit = self._indicator(texts.get("CdtDbtInd"), "CdtDbtInd")
-        reversal = self._boolean(texts.get("RvslInd"), "RvslInd")
-        value_date = self._date(texts, "ValDt/Dt", "ValDt/DtTm")
-        booking = self._date(texts, "BookgDt/Dt", "BookgDt/DtTm") or value_date
-        entry_code = _transaction_code(texts)
+        currency = self._currency(fields.currencies[0], "Amt/@Ccy")
+        amount = self._amount(amount_text, currency, "Amt")
+        if indicator == "CRDT":
+            credit = True
+        elif indicator == "DBIT":
+            credit = False
+        else:
+            credit = self._indicator(indicator, "CdtDbtInd")
+        reversal = False if reversal_text is None else self._boolean(reversal_text, "RvslInd")
+        value_date = self._date(value_day, value_moment, "ValDt/Dt", "ValDt/DtTm")
+        booking = (
+            self._date(booking_day, booking_moment, "BookgDt/Dt", "BookgDt/DtTm") or value_date
+        )
+        entry_code = self._code(domain, family, sub_family, proprietary)
         txs = [
-            self._read_tx(Fields(item, nodes), currency, credit, reversal, entry_code is None)
-            for item in shape.items
+            self._read_tx(item, currency, credit, reversal, entry_code is None)
+            for item in item_fields
         ]
-        status = _clean(texts.get("Sts")) or _clean(texts.get("Sts/Cd"))
+        status = _clean(status) or _clean(status_code)
         if status in _NOT_BOOKED:
             logger.debug("%s: entry %s skipped, status %s", where.source, position, status)
             return
@@ -415,20 +464,25 @@ class _CamtReader:
                 where.fail("entry has no booking date", field="BookgDt")
             booking = fallback.date()
         signed = amount if credit else -amount
-        entry_text = _clean(texts.get("AddtlNtryInf"))
         items = self._split(txs, signed, credit)
         keys = st.keys
         assert keys is not None  # set by _read_header
+        single = len(items) == 1
         for item_number, (tx, item_amount) in enumerate(items, start=1):
-            item = item_number if len(items) > 1 else None
-            remittance = " ".join(tx.texts) or tx.additional or entry_text
-            structured, issuer = tx.references[0] if tx.references else (None, None)
-            extra = " ".join([ref for ref, _ in tx.references[1:]])
-            text = _clean(f"{remittance} {extra}")
-            reference = tx.bank_reference or bank_reference
+            remittance = " ".join(tx.texts) or tx.additional or _clean(entry_info)
+            references = tx.references
+            structured: str | None
+            issuer: str | None
+            if references:
+                structured, issuer = references[0]
+                if len(references) > 1:
+                    remittance += " " + " ".join([ref for ref, _ in references[1:]])
+            else:
+                structured = issuer = None
+            text = _clean(remittance)
             is_return = reversal or tx.is_return
             if bank_reference:
-                key = keys.by_reference(bank_reference, item)
+                key = keys.by_reference(bank_reference, None if single else item_number)
             elif tx.bank_reference:
                 key = keys.by_reference(tx.bank_reference, None)
             else:
@@ -458,7 +512,7 @@ class _CamtReader:
                     remittance_text=text,
                     end_to_end_id=tx.end_to_end_id,
                     mandate_id=tx.mandate_id,
-                    bank_reference=reference,
+                    bank_reference=tx.bank_reference or bank_reference,
                     bank_transaction_code=entry_code or tx.transaction_code,
                     is_return=is_return,
                     return_reason=tx.return_reason,
@@ -469,10 +523,10 @@ class _CamtReader:
 
     def _split(self, txs: list[_Tx], signed: Money, credit: bool) -> list[tuple[_Tx, Money]]:
         """Pair each item with its signed amount, or keep the entry whole."""
-        if not txs:
-            return [(_Tx(), signed)]
         if len(txs) == 1:
             return [(txs[0], signed)]
+        if not txs:
+            return [(_Tx(), signed)]
         amounts: list[Money] = []
         for tx in txs:
             if tx.amount is None:
@@ -497,81 +551,120 @@ class _CamtReader:
         """What one ``TxDtls`` says. Its ``BkTxCd`` is read only when *coded* is True: when the
         entry has no code of its own (the entry's code wins)."""
         texts = fields.texts
-        result = _Tx()
-        for path, amount_field, currency_field in _TX_AMOUNT_FIELDS:
-            amount_el = fields.elements.get(path)
-            if amount_el is None:
+        amount = None
+        for at in _TX_AMOUNTS_AT:
+            text = texts[at]
+            if text is None:
                 continue
-            currency = self._currency(amount_el.get("Ccy"), currency_field)
-            money = self._amount(amount_el.text, currency, amount_field)
-            if result.amount is None and (currency is entry_currency or currency == entry_currency):
-                result.amount = money
-        if "CdtDbtInd" in texts:
-            result.credit = self._indicator(texts["CdtDbtInd"], "TxDtls/CdtDbtInd")
-        result.end_to_end_id = _reference(texts.get("Refs/EndToEndId"))
-        result.mandate_id = _reference(texts.get("Refs/MndtId"))
-        result.bank_reference = _opt(texts.get("Refs/AcctSvcrRef"))
+            amount_field, currency_field = _TX_AMOUNT_FIELDS[at]
+            currency = self._currency(fields.currencies[at], currency_field)
+            money = self._amount(text, currency, amount_field)
+            if amount is None and (currency is entry_currency or currency == entry_currency):
+                amount = money
+        (
+            indicator,
+            end_to_end,
+            mandate,
+            account_reference,
+            additional,
+            return_info,
+            return_code,
+            return_proprietary,
+        ) = texts[_INDICATOR_AT:_CODES_AT]
+        item_credit = None if indicator is None else self._indicator(indicator, "TxDtls/CdtDbtInd")
+        end_to_end_id = _reference(end_to_end)
+        mandate_id = _reference(mandate)
+        bank_reference = _opt(account_reference)
+        references: list[tuple[str, str | None]] = []
+        remittance: list[str] = []
         for parts in fields.structured:
             ref = issuer = None
-            for name, text in parts:
-                if name == "Ref":
+            for part, text in parts:
+                if part == "Ref":
                     ref = _opt(text)
-                elif name == "Issr":
+                elif part == "Issr":
                     issuer = _opt(text)
                 else:
                     cleaned = _clean(text)
                     if cleaned:
-                        result.texts.append(cleaned)
+                        remittance.append(cleaned)
             if ref:
-                result.references.append((ref, issuer))
-        for ustrd in fields.every.get("RmtInf/Ustrd", ()):
-            cleaned = _clean(ustrd.text)
+                references.append((ref, issuer))
+        for line in fields.unstructured:
+            cleaned = _clean(line)
             if cleaned:
-                result.texts.append(cleaned)
-        result.additional = _clean(texts.get("AddtlTxInf"))
-        if "RtrInf" in texts:
-            result.is_return = True
-            result.return_reason = _opt(texts.get("RtrInf/Rsn/Cd")) or _opt(
-                texts.get("RtrInf/Rsn/Prtry")
-            )
-        if coded:
-            result.transaction_code = _transaction_code(texts)
-        item_credit = credit if result.credit is None else result.credit
-        _fill_party(texts, result, item_credit, reversal or result.is_return)
-        return result
+                remittance.append(cleaned)
+        is_return = return_info is not None
+        return_reason = (_opt(return_code) or _opt(return_proprietary)) if is_return else None
+        code = self._code(*texts[_CODES_AT : _CODES_AT + 4]) if coded else None
+        name, iban, bic = _party(
+            texts, credit if item_credit is None else item_credit, reversal or is_return
+        )
+        return _Tx(
+            amount,
+            item_credit,
+            name,
+            iban,
+            bic,
+            end_to_end_id,
+            mandate_id,
+            bank_reference,
+            references,
+            remittance,
+            _clean(additional),
+            is_return,
+            return_reason,
+            code,
+        )
 
 
-def _fill_party(texts: dict[str, str | None], result: _Tx, credit: bool, is_return: bool) -> None:
-    """Set the counterparty: the debtor of a credit, the creditor of a debit.
+_PARTY_AT: Final = {role: TX_FIELDS.index(f"RltdPties/{role}/Nm") for role in ("Dbtr", "Cdtr")}
+_NO_PARTY: Final = (None, None, None)
+
+
+def _party(
+    texts: tuple[str | None, ...], credit: bool, is_return: bool
+) -> tuple[str | None, str | None, str | None]:
+    """The counterparty's name, IBAN and BIC: the debtor of a credit, the creditor of a debit.
 
     For a return the other role is tried too, since banks differ in which party they repeat.
     """
     roles = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
     for role in roles[: 2 if is_return else 1]:
-        name_path, v08_name_path, iban_path, other_path, bic_path, bicfi_path = PARTIES[role]
-        name = _opt(texts.get(name_path)) or _opt(texts.get(v08_name_path))
-        iban = texts.get(iban_path) or texts.get(other_path)
-        bic = texts.get(bic_path) or texts.get(bicfi_path)
+        at = _PARTY_AT[role]
+        name_text, v08_name_text, iban_text, other_text, bic_text, bicfi_text = texts[at : at + 6]
+        name = _opt(name_text) or _opt(v08_name_text)
+        iban = iban_text or other_text
         if name or iban:
-            result.name = name
-            result.iban = "".join(iban.split()).upper() if iban else None
-            result.bic = _opt(bic)
-            return
+            return (
+                name,
+                "".join(iban.split()).upper() if iban else None,
+                _opt(bic_text or bicfi_text),
+            )
+    return _NO_PARTY
 
 
-def _transaction_code(texts: dict[str, str | None]) -> str | None:
+_CODES_AT: Final = TX_FIELDS.index(CODES[0])
+_INDICATOR_AT: Final = len(TX_AMOUNTS)
+_TX_AMOUNTS_AT: Final = range(len(TX_AMOUNTS))
+
+
+def _transaction_code(
+    domain_text: str | None, family_text: str | None, sub_text: str | None, proprietary: str | None
+) -> str | None:
     """``Domain/Family/SubFamily`` of ``BkTxCd``, else its proprietary code."""
-    domain_path, family_path, sub_path, proprietary_path = CODES
-    domain = _clean(texts.get(domain_path))
+    domain = _clean(domain_text)
     if domain:
-        family = _clean(texts.get(family_path))
-        sub = _clean(texts.get(sub_path))
+        family = _clean(family_text)
+        sub = _clean(sub_text)
         return "/".join([part for part in (domain, family, sub) if part])
-    return _opt(texts.get(proprietary_path))
+    return _opt(proprietary)
 
 
 def _reference(text: str | None) -> str | None:
-    value = _clean(text)
+    if not text:
+        return None
+    value = " ".join(text.split())
     return None if value.upper() in _NO_REFERENCE else value
 
 
