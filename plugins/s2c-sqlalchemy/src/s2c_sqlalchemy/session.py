@@ -277,10 +277,20 @@ class Session:
     # -- statements -------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Any, *, what: str) -> Any:
-        """Run *sql* once; returns the cursor (``rowcount``, ``fetchall()``)."""
+        """Run *sql* once; returns the cursor (``rowcount``, ``fetchall()``).
+
+        The hot path of every statement: ``_ready`` is inlined for the common case (cursor
+        open, transaction begun, no hook).
+        """
         if self._via_sqlalchemy:
             return self._sqlalchemy(sql, params, what=what, many=False)
-        cursor = self._ready("one", sql, params, what)
+        cursor = self._cursor
+        if (
+            cursor is None
+            or self.hook is not None
+            or (self._sqlite and not self._raw.in_transaction)
+        ):
+            cursor = self._ready("one", sql, params, what)
         try:
             cursor.execute(sql, params)
         except self._errors as exc:
