@@ -34,15 +34,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Final
+from typing import IO, Any, Final
 
+import attrs
 from attrs import define, field
 from lxml import etree
 
-from s2c_bank._camt_fields import CODES, TX_AMOUNTS, TX_FIELDS, Entry, Fields, Shapes
+from s2c_bank._camt_fields import CODES, ENTRY_FIELDS, TX_AMOUNTS, TX_FIELDS, Entry, Fields, Shapes
 from s2c_bank._common import (
     Decimals,
     EntryKeys,
@@ -149,10 +150,15 @@ _REMEMBERED_LENGTH: Final = 64
 class _CamtReader:
     """Reads one camt file, statement by statement, clearing what it has processed.
 
-    Currency codes, amounts and dates repeat from entry to entry: each distinct text is checked
-    once and its value remembered (at most ``_REMEMBERED`` texts of ``_REMEMBERED_LENGTH``
-    characters of each kind; a refused text is never remembered, so it is refused wherever it
-    appears).
+    The parser reports the start and end of the ``Document``, the message, each ``Stmt`` or
+    ``Ntfctn``, ``GrpHdr`` and each ``Ntry`` only (filtered in C); an ``Ntry`` is read when it
+    ends (its fields found by shape, see ``_camt_fields``), then cleared and detached, so
+    memory holds one entry's elements at a time, whatever the file's size.
+
+    Currency codes, amounts, dates (``Dt`` and ``DtTm``) and bank transaction codes repeat from
+    entry to entry: each distinct text is checked once and its value remembered (at most
+    ``_REMEMBERED`` texts of ``_REMEMBERED_LENGTH`` characters of each kind; a refused text is
+    never remembered, so it is refused wherever it appears).
     """
 
     def __init__(self, expected: str, where: Where) -> None:
@@ -300,15 +306,11 @@ class _CamtReader:
         self, domain: str | None, family: str | None, sub: str | None, proprietary: str | None
     ) -> str | None:
         """``_transaction_code`` of these ``BkTxCd`` texts, remembered."""
-        key = (domain, family, sub, proprietary)
-        try:
-            return self._codes[key]
-        except KeyError:
-            code = _transaction_code(domain, family, sub, proprietary)
-            if len(self._codes) >= _REMEMBERED:
-                self._codes.clear()
-            self._codes[key] = code
-            return code
+        code = _transaction_code(domain, family, sub, proprietary)
+        if len(self._codes) >= _REMEMBERED:
+            self._codes.clear()
+        self._codes[domain, family, sub, proprietary] = code
+        return code
 
     def _signed_amount(self, element: etree._Element, amount_field: str, sign_field: str) -> Money:
         p = self._p
@@ -410,10 +412,12 @@ class _CamtReader:
         """Check one ``Ntry`` and add its booked entries (one per batch item) to *st*.
 
         The checks run in a fixed order (amount, indicator, reversal, dates, items), so a file
-        with several faults is always refused for the same one.
+        with several faults is always refused for the same one. Values already checked in this
+        file are looked up before any method is called (see the class docstring).
         """
         fields, item_fields = entry
         where = self._where
+        texts = fields.texts
         (
             amount_text,
             indicator,
@@ -426,18 +430,19 @@ class _CamtReader:
             booking_moment,
             value_day,
             value_moment,
-            domain,
-            family,
-            sub_family,
-            proprietary,
-        ) = fields.texts
+        ) = texts[:_ENTRY_CODES_AT]
         bank_reference = _opt(account_reference)
         if bank_reference:
             where.entry = f"{position} (AcctSvcrRef {bank_reference})"
         if amount_text is None:
             where.fail("entry has no amount", field="Amt")
-        currency = self._currency(fields.currencies[0], "Amt/@Ccy")
-        amount = self._amount(amount_text, currency, "Amt")
+        code = fields.currencies[0]
+        currency = self._currencies.get(code)  # type: ignore[arg-type]
+        if currency is None:
+            currency = self._currency(code, "Amt/@Ccy")
+        amount = self._amounts.get((amount_text, currency.code))
+        if amount is None:
+            amount = self._amount(amount_text, currency, "Amt")
         if indicator == "CRDT":
             credit = True
         elif indicator == "DBIT":
@@ -445,11 +450,16 @@ class _CamtReader:
         else:
             credit = self._indicator(indicator, "CdtDbtInd")
         reversal = False if reversal_text is None else self._boolean(reversal_text, "RvslInd")
-        value_date = self._date(value_day, value_moment, "ValDt/Dt", "ValDt/DtTm")
-        booking = (
-            self._date(booking_day, booking_moment, "BookgDt/Dt", "BookgDt/DtTm") or value_date
-        )
-        entry_code = self._code(domain, family, sub_family, proprietary)
+        value_date = self._dates.get(value_day)  # type: ignore[arg-type]
+        if value_date is None:
+            value_date = self._date(value_day, value_moment, "ValDt/Dt", "ValDt/DtTm")
+        booking = self._dates.get(booking_day)  # type: ignore[arg-type]
+        if booking is None:
+            booking = (
+                self._date(booking_day, booking_moment, "BookgDt/Dt", "BookgDt/DtTm") or value_date
+            )
+        codes = texts[_ENTRY_CODES_AT:]
+        entry_code = self._codes[codes] if codes in self._codes else self._code(*codes)
         txs = [
             self._read_tx(item, currency, credit, reversal, entry_code is None)
             for item in item_fields
@@ -464,7 +474,7 @@ class _CamtReader:
                 where.fail("entry has no booking date", field="BookgDt")
             booking = fallback.date()
         signed = amount if credit else -amount
-        items = self._split(txs, signed, credit)
+        items = [(txs[0], signed)] if len(txs) == 1 else self._split(txs, signed, credit)
         keys = st.keys
         assert keys is not None  # set by _read_header
         single = len(items) == 1
@@ -498,26 +508,26 @@ class _CamtReader:
                     text,
                 )
             st.entries.append(
-                BankEntry(
-                    entry_key=key,
-                    account_iban=st.account,
-                    booking_date=booking,
-                    value_date=value_date,
-                    amount=item_amount,
-                    counterparty_name=tx.name,
-                    counterparty_iban=tx.iban,
-                    counterparty_bic=tx.bic,
-                    structured_reference=structured,
-                    reference_issuer=issuer,
-                    remittance_text=text,
-                    end_to_end_id=tx.end_to_end_id,
-                    mandate_id=tx.mandate_id,
-                    bank_reference=tx.bank_reference or bank_reference,
-                    bank_transaction_code=entry_code or tx.transaction_code,
-                    is_return=is_return,
-                    return_reason=tx.return_reason,
-                    original_end_to_end_id=tx.end_to_end_id if is_return else None,
-                    position=position,
+                _bank_entry(
+                    key,
+                    st.account,
+                    booking,
+                    item_amount,
+                    value_date,
+                    tx.name,
+                    tx.iban,
+                    tx.bic,
+                    structured,
+                    issuer,
+                    text,
+                    tx.end_to_end_id,
+                    tx.mandate_id,
+                    tx.bank_reference or bank_reference,
+                    entry_code or tx.transaction_code,
+                    is_return,
+                    tx.return_reason,
+                    tx.end_to_end_id if is_return else None,
+                    position,
                 )
             )
 
@@ -596,7 +606,10 @@ class _CamtReader:
                 remittance.append(cleaned)
         is_return = return_info is not None
         return_reason = (_opt(return_code) or _opt(return_proprietary)) if is_return else None
-        code = self._code(*texts[_CODES_AT : _CODES_AT + 4]) if coded else None
+        code = None
+        if coded:
+            codes = texts[_CODES_AT : _CODES_AT + 4]
+            code = self._codes[codes] if codes in self._codes else self._code(*codes)
         name, iban, bic = _party(
             texts, credit if item_credit is None else item_credit, reversal or is_return
         )
@@ -645,6 +658,39 @@ def _party(
 
 
 _CODES_AT: Final = TX_FIELDS.index(CODES[0])
+_ENTRY_CODES_AT: Final = ENTRY_FIELDS.index(CODES[0])
+_BANK_ENTRY_ORDER: Final = (
+    "entry_key",
+    "account_iban",
+    "booking_date",
+    "amount",
+    "value_date",
+    "counterparty_name",
+    "counterparty_iban",
+    "counterparty_bic",
+    "structured_reference",
+    "reference_issuer",
+    "remittance_text",
+    "end_to_end_id",
+    "mandate_id",
+    "bank_reference",
+    "bank_transaction_code",
+    "is_return",
+    "return_reason",
+    "original_end_to_end_id",
+    "position",
+)
+
+
+def _keywords(*values: Any) -> BankEntry:
+    return BankEntry(**dict(zip(_BANK_ENTRY_ORDER, values, strict=True)))
+
+
+_bank_entry: Final[Callable[..., BankEntry]] = (
+    BankEntry if tuple(f.name for f in attrs.fields(BankEntry)) == _BANK_ENTRY_ORDER else _keywords
+)
+"""``BankEntry`` from its fields in ``_BANK_ENTRY_ORDER``: positional arguments (cheaper than
+keywords) while that is the class's own field order, keywords should it ever change."""
 _INDICATOR_AT: Final = len(TX_AMOUNTS)
 _TX_AMOUNTS_AT: Final = range(len(TX_AMOUNTS))
 
