@@ -183,8 +183,10 @@ def _positional(
 ) -> Callable[[Mapping[str, Any]], Any]:
     """``params`` for a ``qmark`` statement: a tuple in placeholder order."""
     getter = _getter(names)
-    if not defaults and not processors:
-        return getter
+    if not processors:
+        if not defaults:
+            return getter
+        return lambda values: getter({**defaults, **values})
     # processors by placeholder position (a name may fill several placeholders)
     by_name = dict(processors)
     at = tuple((i, by_name[name]) for i, name in enumerate(names) if name in by_name)
