@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -146,6 +147,13 @@ class Statements:
     def action_exists(self) -> Rendered:
         """Read an action key."""
         return self._render(select(ACTIONS.c.key).where(ACTIONS.c.key == bindparam("key")))
+
+    @cached_property
+    def known_actions(self) -> Rendered:
+        """The action keys already recorded among a JSON array of keys (SQLite's json_each:
+        one statement text for any number of keys)."""
+        keys = "SELECT value FROM json_each(:keys)"
+        return self._render(text(f"SELECT key FROM {ACTIONS.name} WHERE key IN ({keys})"))
 
     def _render(self, stmt: Any, *, column_keys: Sequence[str] | None = None) -> Rendered:
         return Rendered(stmt, self.dialect, column_keys=column_keys)

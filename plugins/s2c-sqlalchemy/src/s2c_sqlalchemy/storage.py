@@ -33,11 +33,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
 from s2c_core.clock import Clock, SystemClock
-from s2c_core.entities.common import replace
+from s2c_core.entities.common import with_version
 from s2c_core.entities.registry import AGGREGATES, AggregateSpec
 from s2c_core.errors import (
     BackendError,
@@ -149,7 +150,7 @@ class SqlRepository:
             raise
         if cursor.rowcount == 0:
             raise ConflictError(self._name, entity.id, reason="id already exists")
-        return replace(entity, version=1)
+        return with_version(entity, 1)
 
     def update(self, entity: Any) -> Any:
         """Store a changed entity if its version is still the stored one; returns version + 1."""
@@ -172,7 +173,7 @@ class SqlRepository:
             if not current:
                 raise NotFoundError(self._name, entity.id)
             raise ConflictError(self._name, entity.id, expected_version=expected)
-        return replace(entity, version=expected + 1)
+        return with_version(entity, expected + 1)
 
     def add_many(self, entities: Sequence[Any]) -> list[Any]:
         """``add`` of every entity, as one ``executemany`` where the driver counts it exactly.
@@ -201,7 +202,7 @@ class SqlRepository:
             raise ConflictError(
                 self._name, entities[0].id, reason="an id of the batch already exists"
             )
-        return [replace(entity, version=1) for entity in entities]
+        return [with_version(entity, 1) for entity in entities]
 
     def update_many(self, entities: Sequence[Any]) -> list[Any]:
         """``update`` of every entity, as one ``executemany`` where the driver counts it exactly.
@@ -236,7 +237,7 @@ class SqlRepository:
                 if version != entity.version + 1 or data != row["data"]:
                     raise ConflictError(self._name, entity.id, expected_version=entity.version)
             raise ConflictError(self._name, entities[0].id, expected_version=entities[0].version)
-        return [replace(entity, version=entity.version + 1) for entity in entities]
+        return [with_version(entity, entity.version + 1) for entity in entities]
 
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
@@ -424,6 +425,38 @@ class SqlActionLog:
             what=f"claiming action {key!r}",
         )
         return bool(cursor.rowcount == 1)
+
+    def claim_many(self, keys: Sequence[str], at: datetime) -> set[str]:
+        """Record every key of *keys*; returns those that were new (a repeated key once).
+
+        On SQLite the transaction holds the database's write lock from its first statement
+        (``BEGIN IMMEDIATE``), so nobody can claim between reading and writing: the known keys
+        are read with one statement, the new ones written with one ``executemany``, and the
+        written count is checked (``ConflictError`` if it differs, so the caller retries).
+        Elsewhere each key is claimed with ``claim``, which waits for a concurrent claimer.
+        """
+        unique = list(dict.fromkeys(keys))
+        if not self._s.counts_many or len(unique) < 2:
+            return {key for key in unique if self.claim(key, at)}
+        stmt = self._stmts.known_actions
+        rows = self._s.rows(
+            stmt.sql,
+            stmt.params({"keys": orjson.dumps(unique).decode()}),
+            what=f"reading {len(unique)} action keys",
+        )
+        known = {row[0] for row in rows}
+        new = [key for key in unique if key not in known]
+        if new:
+            claim = self._stmts.claim_action
+            stamp = to_utc(at, field="at")
+            cursor = self._s.execute_many(
+                claim.sql,
+                [claim.params({"key": key, "at": stamp}) for key in new],
+                what=f"claiming {len(new)} actions",
+            )
+            if cursor.rowcount != len(new):
+                raise ConflictError("action", new[0], reason="claimed by another unit of work")
+        return set(new)
 
     def exists(self, key: str) -> bool:
         """True when *key* was recorded."""
