@@ -48,6 +48,15 @@ def pg_url(postgres_url: str, pg_template: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """A migrated database of each backend: a SQLite file, and PostgreSQL when available."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    migrate(sqlite_url)
+    return sqlite_url
+
+
 @pytest.fixture
 def pg_empty_url(postgres_url: str) -> Iterator[str]:
     """A fresh empty database (no s2c schema), dropped after the test."""

@@ -22,14 +22,6 @@ from s2c_core.errors import BackendError
 from s2c_core.testing.conformance.storage import make_invoice
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    migrate(sqlite_url)
-    return sqlite_url
-
-
 def _connects(engine: Engine) -> list[Any]:
     """The DBAPI connections *engine*'s pool opens, in order."""
     opened: list[Any] = []

@@ -67,16 +67,6 @@ class TestPostgresWithCursorListeners(StorageContract):
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    from s2c_sqlalchemy import migrate
-
-    migrate(sqlite_url)
-    return sqlite_url
-
-
 def _issue(storage: Any) -> None:
     with storage.unit_of_work() as uow:
         number = uow.counters.next("INV", 2026)
