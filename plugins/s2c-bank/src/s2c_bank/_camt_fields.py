@@ -310,8 +310,9 @@ _TOKEN: Final = re.compile(r"(<[^>]*>)")
 _PLAIN_TAG: Final = re.compile(
     r'</[^\s<>/"\'=&]+>|<[^\s<>/"\'=&]+(?:\s+[^\s<>/"\'=&]+="[^"<>&]*")*\s*/?>'
 )
-_CAPTURED: Final = "([^<&]*)"
-_SKIPPED: Final = "[^<]*"
+_CAPTURED: Final = "([^<&]*+)"
+_SKIPPED: Final = "[^<]*+"
+"""Possessive: a text runs to the next ``<``, so nothing is ever given back."""
 
 
 @frozen

@@ -567,8 +567,13 @@ class _CamtReader:
             if text is None:
                 continue
             amount_field, currency_field = _TX_AMOUNT_FIELDS[at]
-            currency = self._currency(fields.currencies[at], currency_field)
-            money = self._amount(text, currency, amount_field)
+            code = fields.currencies[at]
+            currency = self._currencies.get(code)  # type: ignore[arg-type]
+            if currency is None:
+                currency = self._currency(code, currency_field)
+            money = self._amounts.get((text, currency.code))  # often the entry's, just read
+            if money is None:
+                money = self._amount(text, currency, amount_field)
             if amount is None and (currency is entry_currency or currency == entry_currency):
                 amount = money
         (
