@@ -187,14 +187,15 @@ class Fields(NamedTuple):
         currencies: Per amount path (the first paths of *texts*): its ``Ccy`` attribute.
         unstructured: The texts of every ``RmtInf/Ustrd``, in document order (None or ``""``
             when one has none).
-        structured: Per ``RmtInf/Strd``: ``("Ref" | "Issr" | "AddtlRmtInf", text)`` of its
-            ``CdtrRefInf/Ref``, ``Tp/Issr`` and ``AddtlRmtInf``, in document order at any depth.
+        structured: Per ``RmtInf/Strd``: the names (``"Ref" | "Issr" | "AddtlRmtInf"``) and
+            the texts of its ``CdtrRefInf/Ref``, ``Tp/Issr`` and ``AddtlRmtInf``, in document
+            order at any depth.
     """
 
     texts: tuple[str | None, ...]
     currencies: tuple[str | None, ...]
     unstructured: tuple[str | None, ...]
-    structured: tuple[tuple[tuple[str, str | None], ...], ...]
+    structured: tuple[tuple[tuple[str, ...], tuple[str | None, ...]], ...]
 
 
 Entry: TypeAlias = tuple[Fields, tuple[Fields, ...]]
@@ -209,7 +210,7 @@ def _same(one: Entry, other: Entry) -> bool:
             tuple(None if text is None else text or "" for text in fields.texts),
             fields.currencies,
             tuple(text or "" for text in fields.unstructured),
-            tuple(tuple((n, text or "") for n, text in parts) for parts in fields.structured),
+            tuple((names, tuple(t or "" for t in texts)) for names, texts in fields.structured),
         )
 
     return [normal(f) for f in (one[0], *one[1])] == [normal(f) for f in (other[0], *other[1])]
@@ -282,7 +283,10 @@ def _read_walked(plan: _Plan, nodes: Sequence[etree._Element]) -> Fields:
         tuple(None if i < 0 else nodes[i].text or "" for i in plan.texts),
         plan.currencies,
         tuple(map(text, plan.unstructured)),
-        tuple(tuple((name, text(i)) for name, i in parts) for parts in plan.structured),
+        tuple(
+            (tuple(name for name, _ in parts), tuple(text(i) for _, i in parts))
+            for parts in plan.structured
+        ),
     )
 
 
@@ -322,21 +326,19 @@ class _Shape:
 
     pattern: re.Pattern[str]
     texts: _Getter
-    currency: str | None
+    currencies: tuple[str | None, ...]
     items: tuple[_Item, ...]
 
     def read(self, match: re.Match[str]) -> Entry:
         """The fields of the entry that *match*ed."""
         values = match.groups() + _ABSENT
-        return Fields(self.texts(values), (self.currency,), (), ()), tuple(
+        return Fields(self.texts(values), self.currencies, (), ()), tuple(
             [
                 Fields(
                     texts(values),
                     currencies,
                     unstructured(values),
-                    tuple([tuple(zip(names, get(values), strict=True)) for names, get in parts])
-                    if parts
-                    else (),
+                    tuple([(names, get(values)) for names, get in parts]) if parts else (),
                 )
                 for texts, currencies, unstructured, parts in self.items
             ]
@@ -391,7 +393,7 @@ def _shape(serialised: str, nodes: int, entry: _Plan, items: list[_Plan]) -> _Sh
     return _Shape(
         compiled,
         get(entry.texts),
-        entry.currencies[0],
+        entry.currencies,
         tuple(
             (
                 get(item.texts),

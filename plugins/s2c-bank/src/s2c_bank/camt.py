@@ -592,9 +592,9 @@ class _CamtReader:
         bank_reference = _opt(account_reference)
         references: list[tuple[str, str | None]] = []
         remittance: list[str] = []
-        for parts in fields.structured:
+        for names, texts_of_parts in fields.structured:
             ref = issuer = None
-            for part, text in parts:
+            for part, text in zip(names, texts_of_parts, strict=True):
                 if part == "Ref":
                     ref = _opt(text)
                 elif part == "Issr":
