@@ -113,6 +113,8 @@ class Line:
     @property
     def net_amount(self) -> Money:
         """Line net amount (BT-131): gross amount minus the line allowance."""
+        if not self.discount_percent:  # no allowance: the gross amount, exactly
+            return self.gross_amount
         return self.gross_amount - self.discount_amount
 
 
@@ -187,6 +189,10 @@ def remembered_totals(
     return totals
 
 
+def _group_key(item: tuple[tuple[VatCategory, Decimal], list[Money]]) -> tuple[str, Decimal]:
+    return (item[0][0], item[0][1])
+
+
 def document_totals(
     lines: Sequence[Line],
     currency: Currency | str,
@@ -209,7 +215,7 @@ def document_totals(
     reasons: dict[tuple[VatCategory, Decimal], str] = {}
     nets: list[Money] = []
     for line in lines:
-        if line.unit_price.currency != cur:
+        if line.unit_price.currency is not cur and line.unit_price.currency != cur:
             raise CurrencyMismatchError(cur.code, line.unit_price.currency.code, operation="total")
         net = line.net_amount
         nets.append(net)
@@ -231,7 +237,8 @@ def document_totals(
             allowance_total += ac.amount
     line_total = sum_money(nets, cur)
     vat_rows: list[VatSubtotal] = []
-    for (category, rate), amounts in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    ordered = sorted(groups.items(), key=_group_key) if len(groups) > 1 else groups.items()
+    for (category, rate), amounts in ordered:
         taxable = sum_money(amounts, cur)
         tax = Money.rounded(taxable.amount * rate / _HUNDRED, cur, rounding=Rounding.HALF_UP)
         vat_rows.append(
