@@ -199,3 +199,25 @@ def test_generated_statements_read_back_to_what_they_were_generated_from(
         assert entry.bank_reference == f"PROP-{position:07d}"
     total = sum((e.amount.amount for e in read.entries), Decimal(0))
     assert read.closing_balance == Money(total, "EUR")
+
+
+def test_entries_of_more_shapes_than_are_kept_are_each_read_for_themselves() -> None:
+    entry = (
+        '<Ntry><Amt Ccy="EUR">{n}.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-11-22'
+        "</Dt></BookgDt><NtryDtls><TxDtls><RmtInf>{lines}</RmtInf>{extra}</TxDtls></NtryDtls>"
+        "</Ntry>"
+    )
+    # 80 numbers of Ustrd lines (more shapes than a file keeps), then 20 shapes with the same
+    # number of tags (more than are tried per number of tags), each twice
+    texts = [[f"line {n}.{i}" for i in range(n)] for n in range(1, 81)]
+    extras = [f"<Extra{k}>x</Extra{k}>" for k in range(20)]
+    entries = [
+        entry.format(n=n, lines="".join(f"<Ustrd>{t}</Ustrd>" for t in lines), extra="")
+        for n, lines in enumerate(texts, start=1)
+    ] + [
+        entry.format(n=n, lines="<Ustrd>same</Ustrd>", extra=extra)
+        for n, extra in enumerate(extras * 2, start=81)
+    ]
+    read = _read(*entries)
+    assert [e.remittance_text for e in read.entries] == [" ".join(t) for t in texts] + ["same"] * 40
+    assert [e.amount for e in read.entries] == [Money(f"{n}.00", "EUR") for n in range(1, 121)]

@@ -12,14 +12,17 @@ statement come in a handful of shapes. So each entry is also serialised (``etree
 in C), and the first entry of each shape is turned into a regular expression: its tags
 verbatim (names, prefixes, namespace declarations and attribute values, so the structure is
 pinned exactly) with a capturing group where a field's text is (an empty group after a field
-element written ``<X/>``), and ``[^<]*`` for every other text. A later entry whose serialised
-form matches that expression *is* an entry of the same elements, nesting and attributes, and
-its field texts are the groups: one C-level match instead of a walk. Attribute values (the
-amounts' ``Ccy``) are part of the literal, so they are read once per shape.
+element written ``<X/>``), the same blanks for a text of layout blanks only, and ``[^<]*``
+for any other text. A later entry whose serialised form matches that expression *is* an
+entry of the same elements, nesting and attributes, and its field texts are the groups: one
+C-level match instead of a walk. Attribute values (the amounts' ``Ccy``) are part of the
+literal, so they are read once per shape. An entry is only tried against the shapes with as
+many tags as it has (at most ``_SHAPES_PER_COUNT`` of them), and every quantifier is
+possessive, so a match costs time linear in the entry's size, however hostile the file.
 
 The serialiser writes ``&``, ``<``, ``>`` and carriage returns as references (``&amp;``...),
 so a field text as written may differ from the element's text: capturing groups refuse ``&``
-(``[^<&]*``), and an entry with a reference in a field does not match any shape and is walked.
+(``[^<&]*``), and an entry with a reference in a field matches no shape and is walked.
 An empty capture stands for an element without text; callers treat "no text" and ``""``
 alike, and whether a field's element is there at all is the shape's (None when it is not).
 A shape is kept only when its tags serialise plainly (attribute values without ``<``, ``>``,
@@ -111,6 +114,7 @@ _PART_PARENTS: Final = {"Ref": "CdtrRefInf", "Issr": "Tp", "AddtlRmtInf": None}
 """The parts of a ``Strd`` that are read, and the parent each must have (None: any)."""
 
 _SHAPES: Final = 64
+_SHAPES_PER_COUNT: Final = 8
 _SHAPE_SIZE: Final = 512
 _SHAPE_CHARACTERS: Final = 32_768
 
@@ -437,10 +441,11 @@ class Shapes:
             _read_walked(entry_plan, nodes),
             tuple(_read_walked(plan, nodes) for plan in item_plans),
         )
-        if self._count < _SHAPES and len(nodes) <= _SHAPE_SIZE:
+        alike = self._known.setdefault(tags, [])
+        if self._count < _SHAPES and len(alike) < _SHAPES_PER_COUNT and len(nodes) <= _SHAPE_SIZE:
             shape = _shape(serialised, len(nodes), entry_plan, item_plans)
             match = None if shape is None else shape.pattern.fullmatch(serialised)
             if shape is not None and match is not None and _same(shape.read(match), read):
-                self._known.setdefault(tags, []).append(shape)
+                alike.append(shape)
                 self._count += 1
         return read
