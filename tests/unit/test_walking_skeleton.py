@@ -17,6 +17,7 @@ from s2c_core import (
     NotFoundError,
     ValidationError,
 )
+from s2c_core.entities import Invoice
 
 
 def _walk(app: S2C, clock: FixedClock) -> tuple[str, str]:
@@ -175,11 +176,16 @@ def test_first_time_customer_above_the_review_threshold_is_held(app: S2C) -> Non
     assert any(e.name == "CreditDecisionMade" and e.data["by"] == "cfo" for e in app.events())
 
 
-def test_credit_note_settles_the_invoice_and_references_it(app: S2C) -> None:
+def _shipped_invoice(app: S2C, crates: int) -> Invoice:
+    """The invoice of an order of *crates* of beer for a new customer, shipped whole."""
     customer = app.customers.register("Café Central")
-    order = app.orders.create(customer.id, [LineItem("beer", 4)])
+    order = app.orders.create(customer.id, [LineItem("beer", crates)])
     app.orders.ship(order.id)
-    invoice = app.invoices.list(customer_id=customer.id, kind="invoice")[0]
+    return app.invoices.list(customer_id=customer.id, kind="invoice")[0]
+
+
+def test_credit_note_settles_the_invoice_and_references_it(app: S2C) -> None:
+    invoice = _shipped_invoice(app, 4)
     note = app.invoices.credit_note(invoice.id, reason="damaged", quantities={1: 1})
     assert note.kind == "credit_note"
     assert note.number == "CN-2026-000001"
@@ -200,10 +206,7 @@ def test_credit_note_settles_the_invoice_and_references_it(app: S2C) -> None:
 def test_overpayment_becomes_credit_and_a_return_reopens_the_invoice(
     app: S2C, clock: FixedClock
 ) -> None:
-    customer = app.customers.register("Café Central")
-    order = app.orders.create(customer.id, [LineItem("beer", 2)])
-    app.orders.ship(order.id)
-    invoice = app.invoices.list(customer_id=customer.id)[0]
+    invoice = _shipped_invoice(app, 2)
     payment = app.payments.record(
         invoice.total + Money("10.00", "EUR"),
         received_on=clock.today(),
@@ -219,10 +222,7 @@ def test_overpayment_becomes_credit_and_a_return_reopens_the_invoice(
 def test_a_returned_payment_reopens_an_invoice_closed_by_a_credit_note(
     app: S2C, clock: FixedClock
 ) -> None:
-    customer = app.customers.register("Café Central")
-    order = app.orders.create(customer.id, [LineItem("beer", 2)])
-    app.orders.ship(order.id)
-    invoice = app.invoices.list(customer_id=customer.id)[0]
+    invoice = _shipped_invoice(app, 2)
     half = invoice.total.split(2)[0]
     payment = app.payments.record(
         half, received_on=clock.today(), reference=invoice.payment_reference
