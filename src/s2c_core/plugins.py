@@ -148,6 +148,15 @@ def on_event(pm: pluggy.PluginManager, event: DomainEvent) -> None:
     _call(pm, "s2c_on_event", event=event)
 
 
+def decides_credit(pm: pluggy.PluginManager) -> bool:
+    """True when an installed plugin implements ``s2c_credit_decision``.
+
+    The context a plugin decides on (the customer and policy as documents) is only built when
+    one is there to read it.
+    """
+    return bool(pm.hook.s2c_credit_decision.get_hookimpls())
+
+
 def credit_decision(
     pm: pluggy.PluginManager, context: Mapping[str, Any]
 ) -> Mapping[str, Any] | None:

@@ -5,6 +5,7 @@ Exposure = open receivables + confirmed but uninvoiced orders + the order at han
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from s2c_core.codec import dump
@@ -14,6 +15,7 @@ from s2c_core.entities.registry import Range
 from s2c_core.lifecycle import CustomerState, InvoiceState, OrderState
 from s2c_core.money import Money, sum_money
 from s2c_core.plugins import credit_decision as plugin_decision
+from s2c_core.plugins import decides_credit
 from s2c_core.policy import CreditPolicy
 from s2c_core.services._base import Tx
 
@@ -92,9 +94,8 @@ def decide_credit(
     previous = tx.uow.repo("invoice").count(customer_id=customer.id, issue_date=Range(None, today))
     is_first = previous == 0 and not orders
     reasons: list[str]
-    if override_by:
-        outcome, reasons = CreditOutcome.APPROVED, [f"manual override: {override_reason}"]
-    else:
+    verdict: Mapping[str, Any] | None = None
+    if not override_by and decides_credit(tx.ctx.pm):
         context: dict[str, Any] = {
             "customer": dump(customer),
             "order_total": str(order_total.amount),
@@ -108,18 +109,20 @@ def decide_credit(
             "currency": currency,
         }
         verdict = plugin_decision(tx.ctx.pm, context)
-        if verdict is not None:
-            outcome = CreditOutcome(verdict["outcome"])
-            reasons = [str(r) for r in verdict.get("reasons", ())] or ["decided by plugin"]
-        else:
-            outcome, reasons = default_rules(
-                customer=customer,
-                order_total=order_total,
-                exposure=exposure,
-                overdue_days=overdue_days,
-                is_first_order=is_first,
-                policy=tx.ctx.policy.credit,
-            )
+    if override_by:
+        outcome, reasons = CreditOutcome.APPROVED, [f"manual override: {override_reason}"]
+    elif verdict is not None:
+        outcome = CreditOutcome(verdict["outcome"])
+        reasons = [str(r) for r in verdict.get("reasons", ())] or ["decided by plugin"]
+    else:
+        outcome, reasons = default_rules(
+            customer=customer,
+            order_total=order_total,
+            exposure=exposure,
+            overdue_days=overdue_days,
+            is_first_order=is_first,
+            policy=tx.ctx.policy.credit,
+        )
     return CreditDecision(
         id=new_id("crd"),
         customer_id=customer.id,

@@ -971,6 +971,14 @@ class OrderService:
             wanted = self._wanted(order, quantities)
             products = tx.uow.repo("product").get_many([ln.product_id for ln in order.lines])
             stock_repo = tx.uow.repo("stock")
+            # one read for every stocked line's level; later reads come from the identity map
+            stock_repo.get_many(
+                [
+                    f"{order.lines[n - 1].product_id}@{order.location}"
+                    for n in wanted
+                    if products[order.lines[n - 1].product_id].stocked
+                ]
+            )
             new_lines = list(order.lines)
             ship_lines = []
             for line_no, qty in wanted.items():

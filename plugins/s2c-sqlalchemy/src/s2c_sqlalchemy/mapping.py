@@ -79,11 +79,33 @@ def to_utc(value: datetime | None, *, field: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
+# (document text, version) -> (class, entity): see EntityMapper.entity
+_DECODED: dict[tuple[str, int], tuple[type, Any]] = {}
+_DECODED_AT_MOST: Final = 2048
+
+
+def _remember(data: str, version: int, entity: Any) -> None:
+    if len(_DECODED) >= _DECODED_AT_MOST:
+        _DECODED.clear()
+    _DECODED[data, version] = (type(entity), entity)
+
+
 class EntityMapper:
     """Row values of one aggregate type, and the entity back from its stored document.
 
     Built once per aggregate type: the per-call work is reading the index values and one
     JSON encode or decode.
+
+    **Decoded documents are remembered.** Rebuilding an entity is a pure function of its
+    document text and version, and entities are deeply immutable, so the last couple of
+    thousand (text, version) pairs seen are kept with their entity: the entity a unit of work
+    stored (``values`` of an entity at the version being written) and the entities read back.
+    A later read of that exact text at that version returns the kept entity instead of
+    decoding the JSON again (a quote drafted, then read to be sent; a product read by every
+    order). Any other text — another version, a row changed by another process or by hand —
+    is decoded as usual. A kept entity compares equal to a fresh decode (the codec round-trip
+    law); a datetime kept from the writer keeps the writer's time zone object, where a decode
+    gives a fixed offset for the same instant.
     """
 
     def __init__(self, spec: AggregateSpec) -> None:
@@ -109,7 +131,9 @@ class EntityMapper:
             row[index.name] = index.value(entity)
         if self._extra_currency:
             row["currency"] = self._currency(entity)
-        row["data"] = _dump_document(document)
+        row["data"] = data = _dump_document(document)
+        if entity.version == version:  # the entity as it is being stored
+            _remember(data, version, entity)
         return row
 
     def _currency(self, entity: Any) -> str | None:
@@ -120,13 +144,18 @@ class EntityMapper:
         return None
 
     def entity(self, data: str, version: int) -> Any:
-        """Rebuild the entity from its stored document and version column."""
+        """Rebuild the entity from its stored document and version column (see the class)."""
+        known = _DECODED.get((data, version))
+        if known is not None and known[0] is self.cls:
+            return known[1]
         try:
             document = _load_document(data)
         except ValueError as exc:
             raise BackendError(f"stored {self.spec.name} document is not valid JSON") from exc
         document["version"] = version
-        return load(self.cls, document, trusted=True)  # a document dump() wrote here
+        entity = load(self.cls, document, trusted=True)  # a document dump() wrote here
+        _remember(data, version, entity)
+        return entity
 
 
 def event_to_row(event: DomainEvent) -> dict[str, Any]:

@@ -139,7 +139,8 @@ class SqlRepository:
         """Store a new entity at version 1; ``ConflictError`` if its id exists."""
         if not isinstance(entity, self._spec.cls):
             raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
-        params = self._add.params(self._mapper.values(entity, 1))
+        stored = entity if entity.version == 1 else with_version(entity, 1)
+        params = self._add.params(self._mapper.values(stored, 1))
         try:
             cursor = self._s.execute(
                 self._add.sql, params, what=f"adding {self._name} {entity.id!r}"
@@ -150,12 +151,13 @@ class SqlRepository:
             raise
         if cursor.rowcount == 0:
             raise ConflictError(self._name, entity.id, reason="id already exists")
-        return with_version(entity, 1)
+        return stored
 
     def update(self, entity: Any) -> Any:
         """Store a changed entity if its version is still the stored one; returns version + 1."""
         expected = entity.version
-        values = self._mapper.values(entity, expected + 1)
+        stored = with_version(entity, expected + 1)
+        values = self._mapper.values(stored, expected + 1)
         values["w_id"] = values["id"]
         values["w_version"] = expected
         cursor = self._s.execute(
@@ -173,7 +175,7 @@ class SqlRepository:
             if not current:
                 raise NotFoundError(self._name, entity.id)
             raise ConflictError(self._name, entity.id, expected_version=expected)
-        return with_version(entity, expected + 1)
+        return stored
 
     def add_many(self, entities: Sequence[Any]) -> list[Any]:
         """``add`` of every entity, as one ``executemany`` where the driver counts it exactly.
@@ -187,7 +189,8 @@ class SqlRepository:
             if not isinstance(entity, self._spec.cls):
                 raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
         values = self._mapper.values
-        params = [self._add.params(values(entity, 1)) for entity in entities]
+        stored = [entity if entity.version == 1 else with_version(entity, 1) for entity in entities]
+        params = [self._add.params(values(entity, 1)) for entity in stored]
         try:
             cursor = self._s.execute_many(
                 self._add.sql, params, what=f"adding {len(entities)} {self._name}s"
@@ -202,7 +205,7 @@ class SqlRepository:
             raise ConflictError(
                 self._name, entities[0].id, reason="an id of the batch already exists"
             )
-        return [with_version(entity, 1) for entity in entities]
+        return stored
 
     def update_many(self, entities: Sequence[Any]) -> list[Any]:
         """``update`` of every entity, as one ``executemany`` where the driver counts it exactly.
@@ -213,8 +216,11 @@ class SqlRepository:
             return [self.update(entity) for entity in entities]
         values = self._mapper.values
         rows = []
+        stored = []
         for entity in entities:
-            row = values(entity, entity.version + 1)
+            new = with_version(entity, entity.version + 1)
+            stored.append(new)
+            row = values(new, new.version)
             row["w_id"] = row["id"]
             row["w_version"] = entity.version
             rows.append(row)
@@ -226,18 +232,18 @@ class SqlRepository:
         if cursor.rowcount != len(entities):
             # name the first entity whose new state is not what is stored now
             for entity, row in zip(entities, rows, strict=True):
-                stored = self._s.rows(
+                current = self._s.rows(
                     self._get.sql,
                     self._get.params({"id": entity.id}),
                     what=f"reading {self._name} {entity.id!r}",
                 )
-                if not stored:
+                if not current:
                     raise NotFoundError(self._name, entity.id)
-                data, version = stored[0]
+                data, version = current[0]
                 if version != entity.version + 1 or data != row["data"]:
                     raise ConflictError(self._name, entity.id, expected_version=entity.version)
             raise ConflictError(self._name, entities[0].id, expected_version=entities[0].version)
-        return [with_version(entity, entity.version + 1) for entity in entities]
+        return stored
 
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
