@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from s2c_core._markers import hookimpl
 from s2c_core.clock import Clock
 from s2c_core.entities.common import replace, with_version
-from s2c_core.entities.registry import AGGREGATES, AggregateSpec, Range
+from s2c_core.entities.registry import AGGREGATES, AggregateSpec, criteria_tests
 from s2c_core.errors import ConflictError, NotFoundError, ValidationError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
 
@@ -32,61 +32,6 @@ class _Tables:
         self.outbox_keys: set[str] = set()
         self.counters: dict[tuple[str, int], int] = {}
         self.actions: dict[str, datetime] = {}
-
-
-def matches(spec: AggregateSpec, entity: Any, criteria: dict[str, Any]) -> bool:
-    """True when *entity* satisfies every criterion (shared by in-process backends)."""
-    return all(test(entity) for test in _tests(spec, criteria))
-
-
-def _tests(spec: AggregateSpec, criteria: dict[str, Any]) -> list[Callable[[Any], bool]]:
-    """One predicate per criterion, with the wanted values made plain once (not per entity)."""
-    tests: list[Callable[[Any], bool]] = []
-    for name, wanted in criteria.items():
-        value = spec.index(name).value
-        if isinstance(wanted, Range):
-            lo = value(_Probe(wanted.lo)) if wanted.lo is not None else None
-            hi = value(_Probe(wanted.hi)) if wanted.hi is not None else None
-            tests.append(_in_range(value, Range(lo, hi)))
-        elif isinstance(wanted, (tuple, list, set, frozenset)):
-            tests.append(_one_of(value, frozenset(_plain(x) for x in wanted)))
-        else:
-            tests.append(_equal(value, _plain(wanted)))
-    return tests
-
-
-def _in_range(value: Callable[[Any], Any], bounds: Range) -> Callable[[Any], bool]:
-    return lambda entity: bounds.contains(value(entity))
-
-
-def _one_of(value: Callable[[Any], Any], wanted: frozenset[Any]) -> Callable[[Any], bool]:
-    return lambda entity: value(entity) in wanted
-
-
-def _equal(value: Callable[[Any], Any], wanted: Any) -> Callable[[Any], bool]:
-    return lambda entity: bool(value(entity) == wanted)
-
-
-class _Probe:
-    """Lets an index getter read a bare criterion value (``getter(probe)`` -> value)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __getattr__(self, name: str) -> Any:
-        return self.value
-
-
-def _plain(value: Any) -> Any:
-    from enum import Enum
-
-    from s2c_core.money import Money
-
-    if isinstance(value, Money):
-        return value.minor_units
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 class _Repo:
@@ -148,7 +93,7 @@ class _Repo:
     ) -> list[Any]:
         for name in criteria:
             self._spec.index(name)
-        tests = _tests(self._spec, criteria)
+        tests = criteria_tests(self._spec, criteria)
         found = [e for e in self._all() if all(test(e) for test in tests)]
         if order_by:
             desc = order_by.startswith("-")

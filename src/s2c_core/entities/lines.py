@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from attrs import field, frozen
 
@@ -182,11 +183,48 @@ def remembered_totals(
     found = _REMEMBERED.get(key)
     if found is not None and found[0] is lines and found[1] is allowances:
         return found[2]
-    totals = document_totals(lines, currency, allowances)
+    content = _content_key(lines, currency, allowances)
+    totals = _BY_CONTENT.get(content)
+    if totals is None:
+        totals = document_totals(lines, currency, allowances)
+        if len(_BY_CONTENT) >= _REMEMBER_AT_MOST:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[content] = totals
     if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
         _REMEMBERED.clear()
     _REMEMBERED[key] = (lines, allowances, totals)
     return totals
+
+
+# second memo, by what the totals are computed from: an order copies its quote's lines and an
+# invoice its order's, as new line objects with the same figures
+_BY_CONTENT: dict[tuple[Any, ...], DocumentTotals] = {}
+
+
+def _content_key(
+    lines: tuple[Line, ...], currency: str, allowances: tuple[AllowanceCharge, ...]
+) -> tuple[Any, ...]:
+    """Everything `document_totals` reads of *lines* and *allowances*, as a hashable key.
+
+    Equal keys give equal totals: every amount is rounded to the currency's minor unit, so
+    numerically equal decimals (``3`` and ``3.0``) give the same money.
+    """
+    return (
+        currency,
+        tuple(
+            (
+                ln.quantity,
+                ln.unit_price.amount,
+                ln.unit_price.currency.code,
+                ln.discount_percent,
+                ln.vat_category,
+                ln.vat_rate,
+                ln.exemption_reason,
+            )
+            for ln in lines
+        ),
+        allowances,
+    )
 
 
 def _group_key(item: tuple[tuple[VatCategory, Decimal], list[Money]]) -> tuple[str, Decimal]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, Final
 
 from attrs import frozen
@@ -20,7 +20,16 @@ from s2c_core.entities.sales import CreditDecision, Order, Quote, Shipment
 from s2c_core.errors import ConfigurationError
 from s2c_core.money import Money
 
-__all__ = ["AGGREGATES", "AggregateSpec", "Index", "IndexKind", "Range", "spec_for"]
+__all__ = [
+    "AGGREGATES",
+    "AggregateSpec",
+    "Index",
+    "IndexKind",
+    "Range",
+    "criteria_tests",
+    "matches",
+    "spec_for",
+]
 
 
 class IndexKind(StrEnum):
@@ -178,3 +187,58 @@ def spec_for(entity_or_cls: Any) -> AggregateSpec:
         return _BY_CLASS[cls]
     except KeyError:
         raise ConfigurationError(f"{cls.__name__} is not a stored aggregate") from None
+
+
+def matches(spec: AggregateSpec, entity: Any, criteria: dict[str, Any]) -> bool:
+    """True when *entity* satisfies every ``Repository.query`` criterion.
+
+    The reference semantics of criteria: the memory backend answers queries with it, the
+    unit of work checks its pending writes with it, and the SQL backend is tested to agree.
+    """
+    return all(test(entity) for test in criteria_tests(spec, criteria))
+
+
+def criteria_tests(spec: AggregateSpec, criteria: dict[str, Any]) -> list[Callable[[Any], bool]]:
+    """One predicate per criterion, with the wanted values made plain once (not per entity)."""
+    tests: list[Callable[[Any], bool]] = []
+    for name, wanted in criteria.items():
+        value = spec.index(name).value
+        if isinstance(wanted, Range):
+            lo = value(_Probe(wanted.lo)) if wanted.lo is not None else None
+            hi = value(_Probe(wanted.hi)) if wanted.hi is not None else None
+            tests.append(_in_range(value, Range(lo, hi)))
+        elif isinstance(wanted, (tuple, list, set, frozenset)):
+            tests.append(_one_of(value, frozenset(_plain(x) for x in wanted)))
+        else:
+            tests.append(_equal(value, _plain(wanted)))
+    return tests
+
+
+def _in_range(value: Callable[[Any], Any], bounds: Range) -> Callable[[Any], bool]:
+    return lambda entity: bounds.contains(value(entity))
+
+
+def _one_of(value: Callable[[Any], Any], wanted: frozenset[Any]) -> Callable[[Any], bool]:
+    return lambda entity: value(entity) in wanted
+
+
+def _equal(value: Callable[[Any], Any], wanted: Any) -> Callable[[Any], bool]:
+    return lambda entity: bool(value(entity) == wanted)
+
+
+class _Probe:
+    """Lets an index getter read a bare criterion value (``getter(probe)`` -> value)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __getattr__(self, name: str) -> Any:
+        return self.value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.minor_units
+    if isinstance(value, Enum):
+        return value.value
+    return value

@@ -11,9 +11,18 @@ service. Sent straight to the backend, that is a read per ``get`` and a write pe
 * **write-behind** — ``add`` and ``update`` are checked at once against what this unit of work
   knows (wrong type, an id it has seen, a stale version), then remembered; the backend receives
   one write per aggregate, its final state, when the unit of work commits or before a
-  ``query``/``count`` of that aggregate type (so queries see the unit's own writes). Several
-  changes of one aggregate in one unit of work are one write and one version step, the way
-  an ORM flush counts versions.
+  ``query``/``count`` of that aggregate type that a pending write could answer (so queries
+  see the unit's own writes). Several changes of one aggregate in one unit of work are one
+  write and one version step, the way an ORM flush counts versions.
+* **flush only when it matters** — before a query, the pending writes of that aggregate type
+  are checked against its criteria in memory (the reference semantics of
+  ``s2c_core.entities.registry.criteria_tests``, which the SQL backend is tested to answer alike).
+  When none matches and the query has no ``limit``, nothing is flushed: the stored rows of
+  entities changed in this unit (their state before the change) are left out of the answer,
+  and the pending writes stay pending. An order created, then confirmed after a query for
+  the customer's other confirmed orders, is one INSERT at commit instead of an INSERT and an
+  UPDATE. ``count`` and ``index_values`` skip the flush only when nothing pending is an
+  update (a stored row cannot be left out of a count).
 
 A conflict the wrapper cannot see (another process wrote the row since it was read, or an id
 that exists in the database but was never read here) is raised by the backend when the writes
@@ -27,7 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from s2c_core.entities.common import with_version
-from s2c_core.entities.registry import AGGREGATES
+from s2c_core.entities.registry import AGGREGATES, criteria_tests
 from s2c_core.errors import ConflictError, ValidationError
 from s2c_core.ports import ActionLog, Counters, EventLog, Outbox, Repository, UnitOfWork
 
@@ -43,7 +52,8 @@ class _TrackedRepository:
     def __init__(self, inner: Repository[Any], aggregate: str) -> None:
         self._inner = inner
         self._aggregate = aggregate
-        self._cls = AGGREGATES[aggregate].cls
+        self._spec = AGGREGATES[aggregate]
+        self._cls = self._spec.cls
         self._seen: dict[str, Any] = {}
         # id -> (kind, entity as the backend must receive it, entity as the caller holds it)
         self._pending: dict[str, tuple[int, Any, Any]] = {}
@@ -75,16 +85,36 @@ class _TrackedRepository:
     def query(
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
     ) -> list[Any]:
-        self.flush()
+        pending = self._pending
+        if pending and (limit is not None or self._pending_match(criteria)):
+            self.flush()
         found = self._inner.query(order_by=order_by, limit=limit, **criteria)
+        if self._pending:
+            # not flushed: none of this unit's pending writes matches, so a stored row of one
+            # of them (its state before this unit changed it) is not an answer
+            found = [entity for entity in found if entity.id not in pending]
         seen = self._seen
         for entity in found:
             seen[entity.id] = entity
         return found
 
     def count(self, **criteria: Any) -> int:
-        self.flush()
+        if self._pending and (self._updates_pending() or self._pending_match(criteria)):
+            self.flush()
         return self._inner.count(**criteria)
+
+    def _pending_match(self, criteria: dict[str, Any]) -> bool:
+        """True when a pending write's state matches *criteria* (or that cannot be told)."""
+        try:
+            tests = criteria_tests(self._spec, criteria)
+            return any(
+                all(test(held) for test in tests) for _kind, _entity, held in self._pending.values()
+            )
+        except Exception:  # an unknown or ill-typed criterion: flush; the backend names it
+            return True
+
+    def _updates_pending(self) -> bool:
+        return any(kind == _UPDATE for kind, _entity, _held in self._pending.values())
 
     def index_values(
         self,
@@ -94,7 +124,8 @@ class _TrackedRepository:
         limit: int | None = None,
         **criteria: Any,
     ) -> list[tuple[Any, ...]]:
-        self.flush()
+        if self._pending and (self._updates_pending() or self._pending_match(criteria)):
+            self.flush()
         read = getattr(self._inner, "index_values", None)
         if read is not None:
             found: list[tuple[Any, ...]] = read(fields, order_by=order_by, limit=limit, **criteria)
