@@ -55,24 +55,72 @@ def new_id(prefix: str) -> str:
 
 
 _Check = tuple[Callable[[Any], Any] | None, Callable[[Any, Any, Any], Any] | None, Any]
-_Plan = tuple[Callable[[Any], Any], dict[str, _Check], Callable[[Any], None] | None]
+_Plan = tuple[
+    Callable[[Any], Any],
+    dict[str, _Check],
+    Callable[[Any], None] | None,
+    Callable[[Any, int], Any],
+]
 _PLANS: dict[type, _Plan] = {}
+_MemberDescriptor = type(type("_Probe", (), {"__slots__": ("x",)}).__dict__["x"])
 
 
 def _plan(cls: type) -> _Plan:
     found = _PLANS.get(cls)
     if found is None:
-        fields = attrs.fields(cls)
-        # one straight-line copy per class: far cheaper than a loop of getattr/setattr
-        lines = ["def copy(o):", "    n = new(cls)"]
-        lines += [f"    put(n, {f.name!r}, o.{f.name})" for f in fields]
-        lines.append("    return n")
-        scope: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "cls": cls}
-        exec("\n".join(lines), scope)  # the source is built above from attrs field names
-        checks = {f.name: (f.converter, f.validator, f) for f in fields if f.init}
-        post_init = getattr(cls, "__attrs_post_init__", None)
-        found = _PLANS[cls] = (scope["copy"], checks, post_init)
+        found = _PLANS[cls] = _make_plan(cls)
     return found
+
+
+def _make_plan(cls: type) -> _Plan:
+    """Straight-line copy functions for *cls*: far cheaper than a loop of getattr/setattr.
+
+    A field kept in a slot is written through its slot descriptor (``__set__``), which skips
+    the attribute lookup ``object.__setattr__`` makes on every call; any other field through
+    ``object.__setattr__``. ``copy(o)`` copies every field; ``at(o, version)`` copies every
+    field but ``version``, sets that, and carries over the cached properties computed on *o*.
+    The source is built here from attrs field names only.
+    """
+    fields = attrs.fields(cls)
+    scope: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "cls": cls}
+
+    def write(n: int, name: str, value: str) -> str:
+        slot = _slot(cls, name)
+        if slot is None:
+            return f"    put(n, {name!r}, {value})"
+        scope[f"s{n}"] = slot.__set__
+        return f"    s{n}(n, {value})"
+
+    copy = ["def copy(o):", "    n = new(cls)"]
+    copy += [write(i, f.name, f"o.{f.name}") for i, f in enumerate(fields)]
+    copy.append("    return n")
+    at = ["def at(o, version):", "    n = new(cls)"]
+    at += [
+        write(i, f.name, "version" if f.name == "version" else f"o.{f.name}")
+        for i, f in enumerate(fields)
+    ]
+    for i, cached in enumerate(_cached_slots(cls)):
+        scope[f"c{i}"] = cached
+        at += [
+            "    try:",
+            f"        c{i}.__set__(n, c{i}.__get__(o))",
+            "    except AttributeError:",  # not computed on o
+            "        pass",
+        ]
+    at.append("    return n")
+    exec("\n".join([*copy, "", *at]), scope)
+    checks = {f.name: (f.converter, f.validator, f) for f in fields if f.init}
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    return scope["copy"], checks, post_init, scope["at"]
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot descriptor holding field *name* of *cls*, or None when it is not a slot."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return found if isinstance(found, _MemberDescriptor) else None
+    return None
 
 
 def replace(instance: T, **changes: Any) -> T:
@@ -93,7 +141,7 @@ def replace(instance: T, **changes: Any) -> T:
         Point(x=1, y=5)
     """
     cls = type(instance)
-    copy, checks, post_init = _plan(cls)
+    copy, checks, post_init, _at = _plan(cls)
     new: T = copy(instance)
     put = object.__setattr__
     for name, value in changes.items():
@@ -125,14 +173,7 @@ def with_version(instance: T, version: int) -> T:
         >>> with_version(Customer(CustomerId("cus_1"), "Acme"), 3).version
         3
     """
-    copy, _checks, _post_init = _plan(type(instance))
-    new: T = copy(instance)
-    object.__setattr__(new, "version", version)
-    for slot in _cached_slots(type(instance)):
-        try:
-            slot.__set__(new, slot.__get__(instance))
-        except AttributeError:  # not computed on *instance*
-            continue
+    new: T = _plan(type(instance))[3](instance, version)
     return new
 
 
