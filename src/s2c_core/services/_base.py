@@ -122,7 +122,8 @@ class Context:
         attempt = 0
         while True:
             try:
-                with self.tx(actor=actor) as tx:
+                with self.storage.unit_of_work() as uow:  # as ``tx()``, without its generator
+                    tx = Tx(self, TrackedUnitOfWork(uow), actor=actor)
                     result = body(tx)
                     tx.commit()
                 return result
