@@ -3,7 +3,11 @@
 The Febelfin banking standard for structured communication defines 12 digits: a 10-digit base
 number chosen by the creditor followed by two check digits, the base modulo 97 (``97`` when the
 remainder is 0). It is printed as ``+++ddd/dddd/ddddd+++``; some banks and printers use
-``***`` instead of ``+++``. Checks are delegated to ``stdnum.be.ogm_vcs``.
+``***`` instead of ``+++``. Checks are delegated to ``stdnum.be.ogm_vcs``, except for the
+two forms the library itself writes and reads back on every invoice and payment: twelve ASCII
+digits, and the printed ``+++ddd/dddd/ddddd+++`` (or ``***``). For those the same rule is
+applied directly (about ten times faster); ``tests/unit/references`` proves the two paths give
+the same answer for every such input, and anything else goes to python-stdnum.
 
 Examples:
     >>> validate("+++010/8068/17183+++")
@@ -17,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import builtins
+import re
 from typing import Final
 
 from stdnum.be import ogm_vcs as _ogm
@@ -40,6 +45,28 @@ KIND: Final = "ogm_vcs"
 
 MAX_BASE: Final = 9_999_999_999
 """The largest base number: the base has 10 digits."""
+
+
+_CANONICAL: Final = re.compile(
+    r"(?:\+\+\+|\*\*\*)?([0-9]{3})/?([0-9]{4})/?([0-9]{5})(?:\+\+\+|\*\*\*)?"
+)
+
+
+def _canonical_valid(number: object) -> str | None:
+    """The 12 digits of a valid *number* written in a canonical form, else None (no verdict).
+
+    Same rule as ``stdnum.be.ogm_vcs.validate``: digits only, above zero, 12 long, and the last
+    two are the first ten modulo 97 (97 for 0).
+    """
+    if not isinstance(number, str):
+        return None
+    found = _CANONICAL.fullmatch(number)
+    if found is None:
+        return None
+    digits = "".join(found.groups())
+    if int(digits) > 0 and int(digits[10:]) == (int(digits[:10]) % 97 or 97):
+        return digits
+    return None
 
 
 def compact(number: str) -> str:
@@ -66,6 +93,8 @@ def calc_check_digits(base: str) -> str:
         >>> calc_check_digits("0000000097")
         '97'
     """
+    if isinstance(base, str) and len(base) == 10 and base.isascii() and base.isdigit():
+        return f"{int(base) % 97 or 97:02d}"
     clean = compact(base)
     if not clean.isdigit() or len(clean) != 10:
         raise _stdnum.invalid(KIND, base, "length", "a base number has 10 digits")
@@ -86,6 +115,9 @@ def validate(number: str) -> str:
         ...
         s2c_core.errors.InvalidReferenceError: ogm_vcs '010/8068/17180' has a wrong check digit
     """
+    fast = _canonical_valid(number)
+    if fast is not None:
+        return fast
     clean = compact(number)
     result: str = _stdnum.call(KIND, number, _ogm.validate, clean)
     return result
@@ -112,8 +144,8 @@ def format(number: str) -> str:
         >>> format("  010806817183 ")
         '+++010/8068/17183+++'
     """
-    result: str = _ogm.format(validate(number))
-    return f"+++{result}+++"
+    digits = validate(number)
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
 
 
 def from_number(base: int) -> str:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.be import ogm_vcs as stdnum_ogm
 
 from s2c_core.errors import InvalidReferenceError, ValidationError
 from s2c_core.references import ogm_vcs
@@ -71,3 +75,28 @@ def test_from_number_refuses_bases_out_of_range(base: object) -> None:
 
 def test_the_all_zero_reference_is_refused() -> None:
     assert not ogm_vcs.is_valid("000000000000")
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=12)
+_WRAP = st.sampled_from(["{}", "+++{}+++", "***{}***", "+++{}", "{}***"])
+
+
+@settings(max_examples=500)
+@given(digits=_DIGITS, slashes=st.booleans(), wrap=_WRAP, check=st.booleans())
+def test_the_direct_rule_and_python_stdnum_agree_on_canonical_forms(
+    digits: str, slashes: bool, wrap: str, check: bool
+) -> None:
+    """Canonical inputs are checked without stdnum; the answer must be stdnum's, always."""
+    if check and len(digits) == 12:  # also make valid numbers, not only random ones
+        digits = digits[:10] + f"{int(digits[:10]) % 97 or 97:02d}"
+    body = f"{digits[:3]}/{digits[3:7]}/{digits[7:]}" if slashes else digits
+    text = wrap.format(body)
+    try:
+        expected: str | None = stdnum_ogm.validate(text.replace("*", ""))
+    except stdnum_exceptions.ValidationError:
+        expected = None
+    assert (ogm_vcs.validate(text) if ogm_vcs.is_valid(text) else None) == expected
+    if expected is not None:
+        assert ogm_vcs.format(text) == f"+++{stdnum_ogm.format(expected)}+++"
+    if len(digits) >= 10:
+        assert ogm_vcs.calc_check_digits(digits[:10]) == stdnum_ogm.calc_check_digits(digits[:10])
