@@ -123,7 +123,11 @@ class EntityMapper:
         )
 
     def values(self, entity: Any, version: int) -> dict[str, Any]:
-        """The column values storing *entity* at *version* (keys are column names)."""
+        """The column values storing *entity* at *version* (keys are column names).
+
+        Repositories write through a builder compiled from this (``s2c_sqlalchemy.writers``),
+        which gives the statement's parameters directly; a property test keeps both equal.
+        """
         document = dump(entity)
         document["version"] = version
         row: dict[str, Any] = {"id": entity.id, "version": version}
@@ -159,7 +163,11 @@ class EntityMapper:
 
 
 def event_to_row(event: DomainEvent) -> dict[str, Any]:
-    """The ``s2c_events`` values of *event* (``sequence`` is given by the database)."""
+    """The ``s2c_events`` values of *event* (``sequence`` is given by the database).
+
+    The event log appends through ``s2c_sqlalchemy.writers.event_writer``, which gives the
+    same parameters without this dict (a property test keeps both equal).
+    """
     return {
         "id": event.id,
         "name": event.name,

@@ -37,11 +37,13 @@ from s2c_core.errors import BackendError
 from s2c_sqlalchemy.connections import Connections, backend_error
 
 __all__ = [
+    "NO_KEY",
     "Rendered",
     "Session",
     "StatementHook",
     "backend_error",
     "bind_processor",
+    "describe",
     "row_processors",
 ]
 
@@ -132,10 +134,13 @@ class Rendered:
     nothing needs converting, as most statements.
     """
 
-    __slots__ = ("_defaults", "_names", "_processors", "params", "sql")
+    __slots__ = ("_defaults", "_names", "_processors", "params", "positional", "sql")
 
     params: Callable[[Mapping[str, Any]], Any]
     """``params(values)``: the DBAPI parameters for *values* (bind name -> Python value)."""
+
+    positional: bool
+    """True for placeholders by position (``params`` gives a tuple), False by name (a dict)."""
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, *, column_keys: Sequence[str] | None = None
@@ -145,7 +150,7 @@ class Rendered:
         self.sql: str = compiled.string
         required = {name: None for name, bind in compiled.binds.items() if bind.required}
         every = compiled.construct_params(required)
-        positional = bool(compiled.positional)
+        positional = self.positional = bool(compiled.positional)
         names: tuple[str, ...] = tuple(compiled.positiontup or ()) if positional else tuple(every)
         self._names = names
         self._defaults: dict[str, Any] = {
@@ -166,6 +171,16 @@ class Rendered:
     def names(self) -> tuple[str, ...]:
         """The bind names, in placeholder order for positional dialects."""
         return self._names
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The values fixed in the statement, by bind name (a copy)."""
+        return dict(self._defaults)
+
+    @property
+    def processors(self) -> dict[str, _Processor]:
+        """The bind processors ``params`` applies to values that are not None, by bind name."""
+        return dict(self._processors)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -231,6 +246,18 @@ def row_processors(
     )
 
 
+NO_KEY: Final[Any] = object()
+"""The default *key* of ``Session.execute``: the statement concerns no one key."""
+
+
+def describe(what: str, key: Any) -> str:
+    """What a statement does, for an error message: *what*, then ``repr(key)`` if given.
+
+    ``describe("reading invoice", "inv_1")`` is ``"reading invoice 'inv_1'"``.
+    """
+    return what if key is NO_KEY else f"{what} {key!r}"
+
+
 def _observed(engine: Engine) -> bool:
     """True when something listens to the engine's statements (events, echo, SQL logging)."""
     dispatch: Any = engine.dispatch
@@ -278,43 +305,46 @@ class Session:
 
     # -- statements -------------------------------------------------------------------------
 
-    def execute(self, sql: str, params: Any, *, what: str) -> Any:
+    def execute(self, sql: str, params: Any, *, what: str, key: Any = NO_KEY) -> Any:
         """Run *sql* once; returns the cursor (``rowcount``, ``fetchall()``).
+
+        *what* (and *key*, see ``describe``) say what the statement does, for the message of
+        a ``BackendError``; the message is only formatted when there is an error.
 
         The hot path of every statement: ``_ready`` is inlined for the common case (cursor
         open, transaction begun, no hook).
         """
         if self._via_sqlalchemy:
-            return self._sqlalchemy(sql, params, what=what, many=False)
+            return self._sqlalchemy(sql, params, what=describe(what, key), many=False)
         cursor = self._cursor
         if (
             cursor is None
             or self.hook is not None
             or (self._sqlite and not self._raw.in_transaction)
         ):
-            cursor = self._ready("one", sql, params, what)
+            cursor = self._ready("one", sql, params, what, key)
         try:
             cursor.execute(sql, params)
         except self._errors as exc:
-            raise self._failure(exc, what) from exc
+            raise self._failure(exc, describe(what, key)) from exc
         return cursor
 
-    def execute_many(self, sql: str, params: Sequence[Any], *, what: str) -> Any:
+    def execute_many(self, sql: str, params: Sequence[Any], *, what: str, key: Any = NO_KEY) -> Any:
         """Run *sql* once per parameter set (one ``executemany``); returns the cursor."""
         if self._via_sqlalchemy:
-            return self._sqlalchemy(sql, list(params), what=what, many=True)
-        cursor = self._ready("many", sql, params, what)
+            return self._sqlalchemy(sql, list(params), what=describe(what, key), many=True)
+        cursor = self._ready("many", sql, params, what, key)
         try:
             cursor.executemany(sql, params)
         except self._errors as exc:
-            raise self._failure(exc, what) from exc
+            raise self._failure(exc, describe(what, key)) from exc
         return cursor
 
-    def _ready(self, kind: str, sql: str, params: Any, what: str) -> Any:
+    def _ready(self, kind: str, sql: str, params: Any, what: str, key: Any = NO_KEY) -> Any:
         """The unit of work's cursor, its transaction begun, the statement reported."""
         cursor = self._cursor
         if cursor is None:
-            cursor = self._cursor = self._open_cursor(what)
+            cursor = self._cursor = self._open_cursor(describe(what, key))
         if self._sqlite and not self._raw.in_transaction:
             self._begin(cursor)
         if self.hook is not None:
@@ -327,13 +357,13 @@ class Session:
         (sqlite3 does so; bulk writes elsewhere go row by row so each row is checked)."""
         return self._sqlite
 
-    def rows(self, sql: str, params: Any, *, what: str) -> list[Any]:
-        """Run *sql* and fetch every row (tuples)."""
-        cursor = self.execute(sql, params, what=what)
+    def rows(self, sql: str, params: Any, *, what: str, key: Any = NO_KEY) -> list[Any]:
+        """Run *sql* and fetch every row (tuples); *what* and *key* as for ``execute``."""
+        cursor = self.execute(sql, params, what=what, key=key)
         try:
             rows: list[Any] = cursor.fetchall()
         except self._errors as exc:
-            raise self._failure(exc, what) from exc
+            raise self._failure(exc, describe(what, key)) from exc
         return rows
 
     def is_integrity_error(self, exc: BaseException | None) -> bool:

@@ -41,6 +41,7 @@ from s2c_sqlalchemy.tables import (
     OUTBOX,
     UtcDateTime,
 )
+from s2c_sqlalchemy.writers import EventWriter, event_writer
 
 __all__ = ["Statements"]
 
@@ -109,6 +110,11 @@ class Statements:
     def append_event(self) -> Rendered:
         """Insert one event (``sequence`` is given by the database)."""
         return self._render(insert_events(), column_keys=EVENT_COLUMNS[1:])
+
+    @cached_property
+    def event_params(self) -> EventWriter:
+        """The parameters of ``append_event`` for one event (see ``s2c_sqlalchemy.writers``)."""
+        return event_writer(self.append_event)
 
     @cached_property
     def put_message(self) -> Rendered:

@@ -21,7 +21,13 @@ nothing is stored unless ``commit()`` is called. Semantics mirror core's in-memo
 
 Statements are built with SQLAlchemy Core, rendered to SQL text once per dialect
 (``s2c_sqlalchemy.statements``) and run on the unit of work's DBAPI cursor
-(``s2c_sqlalchemy.session``).
+(``s2c_sqlalchemy.session``). The parameters of entity and event rows are built by functions
+compiled once per statement (``s2c_sqlalchemy.writers``).
+
+What does not change from one unit of work to the next is built once per storage: the
+statements, and per aggregate its mapper, statements, parameter builders and the texts of its
+error messages (formatted with the entity id only when a statement fails). A unit of work's
+repository holds its session and those.
 """
 
 from __future__ import annotations
@@ -54,13 +60,13 @@ from s2c_sqlalchemy.engine import is_configured, is_memory_sqlite, make_engine, 
 from s2c_sqlalchemy.mapping import (
     EntityMapper,
     event_from_row,
-    event_to_row,
     message_from_row,
     message_to_row,
     to_utc,
 )
 from s2c_sqlalchemy.session import Rendered, Session, StatementHook, backend_error
 from s2c_sqlalchemy.statements import EVENT_COLUMNS, OUTBOX_COLUMNS, Statements
+from s2c_sqlalchemy.writers import entity_writer
 
 if TYPE_CHECKING:
     from s2c_sqlalchemy.queries import SqlQueries
@@ -88,20 +94,79 @@ def _records(
     return out
 
 
+class _Aggregate:
+    """What every repository of one aggregate shares in one storage, built on its first use.
+
+    The spec, the mapper, the rendered read, insert and update statements with their compiled
+    parameter builders (``s2c_sqlalchemy.writers``) and the texts of error messages: a unit of
+    work's repository is then two references (its session and this).
+    """
+
+    __slots__ = (
+        "add",
+        "adding",
+        "cls",
+        "counting",
+        "entity",
+        "get",
+        "mapper",
+        "name",
+        "querying",
+        "reading",
+        "spec",
+        "update",
+        "updating",
+        "write_add",
+        "write_update",
+    )
+
+    def __init__(self, spec: AggregateSpec, mapper: EntityMapper, statements: Statements) -> None:
+        self.spec = spec
+        self.cls = spec.cls
+        self.name = name = spec.name
+        self.mapper = mapper
+        self.entity = mapper.entity
+        self.get: Rendered = statements.get[name]
+        self.add: Rendered = statements.add[name]
+        self.update: Rendered = statements.update[name]
+        self.write_add = entity_writer(mapper, self.add)
+        self.write_update = entity_writer(mapper, self.update)
+        self.reading = f"reading {name}"
+        self.adding = f"adding {name}"
+        self.updating = f"updating {name}"
+        self.querying = f"querying {name}s"
+        self.counting = f"counting {name}s"
+
+
+_P_NAMES: Final = tuple(f"p{k}" for k in range(64))
+
+
+def _bound(values: list[Any]) -> dict[str, Any]:
+    """Criteria values by bind name: ``p0``, ``p1`` ... (see ``Statements.query``)."""
+    if len(values) <= len(_P_NAMES):
+        return dict(zip(_P_NAMES, values))
+    return {f"p{k}": value for k, value in enumerate(values)}
+
+
 class SqlRepository:
     """The [Repository][s2c_core.ports.Repository] of one aggregate inside a unit of work."""
 
+    __slots__ = ("_a", "_name", "_s", "_spec", "_stmts")
+
     def __init__(
-        self, session: Session, statements: Statements, spec: AggregateSpec, mapper: EntityMapper
+        self,
+        session: Session,
+        statements: Statements,
+        spec: AggregateSpec,
+        mapper: EntityMapper,
+        *,
+        shared: _Aggregate | None = None,
     ) -> None:
         self._s = session
         self._stmts = statements
         self._spec = spec
         self._name = spec.name
-        self._mapper = mapper
-        self._get: Rendered = statements.get[spec.name]
-        self._add: Rendered = statements.add[spec.name]
-        self._update: Rendered = statements.update[spec.name]
+        self._a = shared if shared is not None else _Aggregate(spec, mapper, statements)
 
     def get(self, entity_id: str) -> Any:
         """The entity with *entity_id*; ``NotFoundError`` if absent."""
@@ -112,21 +177,19 @@ class SqlRepository:
 
     def find(self, entity_id: str) -> Any | None:
         """The entity with *entity_id*, or None."""
-        rows = self._s.rows(
-            self._get.sql,
-            self._get.params({"id": entity_id}),
-            what=f"reading {self._name} {entity_id!r}",
-        )
+        a = self._a
+        get = a.get
+        rows = self._s.rows(get.sql, get.params({"id": entity_id}), what=a.reading, key=entity_id)
         if not rows:
             return None
         data, version = rows[0]
-        return self._mapper.entity(data, version)
+        return a.entity(data, version)
 
     def get_many(self, entity_ids: Sequence[str]) -> dict[str, Any]:
         """The entities found among *entity_ids*, by id (in the order asked)."""
         ids = list(dict.fromkeys(entity_ids))
         found: dict[str, Any] = {}
-        entity = self._mapper.entity
+        entity = self._a.entity
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             stmt = self._stmts.get_many(self._name, len(chunk))
@@ -137,14 +200,13 @@ class SqlRepository:
 
     def add(self, entity: Any) -> Any:
         """Store a new entity at version 1; ``ConflictError`` if its id exists."""
-        if not isinstance(entity, self._spec.cls):
-            raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
+        a = self._a
+        if not isinstance(entity, a.cls):
+            raise ValidationError(f"expected a {a.cls.__name__}", field="entity")
         stored = entity if entity.version == 1 else with_version(entity, 1)
-        params = self._add.params(self._mapper.values(stored, 1))
+        params = a.write_add(stored, 1)
         try:
-            cursor = self._s.execute(
-                self._add.sql, params, what=f"adding {self._name} {entity.id!r}"
-            )
+            cursor = self._s.execute(a.add.sql, params, what=a.adding, key=entity.id)
         except BackendError as exc:
             if self._s.is_integrity_error(exc.__cause__):
                 raise ConflictError(self._name, entity.id, reason="id already exists") from exc
@@ -155,22 +217,19 @@ class SqlRepository:
 
     def update(self, entity: Any) -> Any:
         """Store a changed entity if its version is still the stored one; returns version + 1."""
+        a = self._a
         expected = entity.version
         stored = with_version(entity, expected + 1)
-        values = self._mapper.values(stored, expected + 1)
-        values["w_id"] = values["id"]
-        values["w_version"] = expected
         cursor = self._s.execute(
-            self._update.sql,
-            self._update.params(values),
-            what=f"updating {self._name} {entity.id!r}",
+            a.update.sql,
+            a.write_update(stored, expected + 1),
+            what=a.updating,
+            key=entity.id,
         )
         if cursor.rowcount != 1:
             stmt = self._stmts.version[self._name]
             current = self._s.rows(
-                stmt.sql,
-                stmt.params({"id": entity.id}),
-                what=f"reading {self._name} {entity.id!r}",
+                stmt.sql, stmt.params({"id": entity.id}), what=a.reading, key=entity.id
             )
             if not current:
                 raise NotFoundError(self._name, entity.id)
@@ -185,15 +244,16 @@ class SqlRepository:
         """
         if not self._s.counts_many or len(entities) < 2:
             return [self.add(entity) for entity in entities]
+        a = self._a
         for entity in entities:
-            if not isinstance(entity, self._spec.cls):
-                raise ValidationError(f"expected a {self._spec.cls.__name__}", field="entity")
-        values = self._mapper.values
+            if not isinstance(entity, a.cls):
+                raise ValidationError(f"expected a {a.cls.__name__}", field="entity")
+        write = a.write_add
         stored = [entity if entity.version == 1 else with_version(entity, 1) for entity in entities]
-        params = [self._add.params(values(entity, 1)) for entity in stored]
+        params = [write(entity, 1) for entity in stored]
         try:
             cursor = self._s.execute_many(
-                self._add.sql, params, what=f"adding {len(entities)} {self._name}s"
+                a.add.sql, params, what=f"adding {len(entities)} {self._name}s"
             )
         except BackendError as exc:
             if self._s.is_integrity_error(exc.__cause__):
@@ -214,33 +274,24 @@ class SqlRepository:
         """
         if not self._s.counts_many or len(entities) < 2:
             return [self.update(entity) for entity in entities]
-        values = self._mapper.values
-        rows = []
-        stored = []
-        for entity in entities:
-            new = with_version(entity, entity.version + 1)
-            stored.append(new)
-            row = values(new, new.version)
-            row["w_id"] = row["id"]
-            row["w_version"] = entity.version
-            rows.append(row)
+        a = self._a
+        write = a.write_update
+        stored = [with_version(entity, entity.version + 1) for entity in entities]
         cursor = self._s.execute_many(
-            self._update.sql,
-            [self._update.params(row) for row in rows],
+            a.update.sql,
+            [write(new, new.version) for new in stored],
             what=f"updating {len(entities)} {self._name}s",
         )
         if cursor.rowcount != len(entities):
             # name the first entity whose new state is not what is stored now
-            for entity, row in zip(entities, rows, strict=True):
+            for entity, new in zip(entities, stored, strict=True):
                 current = self._s.rows(
-                    self._get.sql,
-                    self._get.params({"id": entity.id}),
-                    what=f"reading {self._name} {entity.id!r}",
+                    a.get.sql, a.get.params({"id": entity.id}), what=a.reading, key=entity.id
                 )
                 if not current:
                     raise NotFoundError(self._name, entity.id)
                 data, version = current[0]
-                if version != entity.version + 1 or data != row["data"]:
+                if version != new.version or data != a.mapper.values(new, new.version)["data"]:
                     raise ConflictError(self._name, entity.id, expected_version=entity.version)
             raise ConflictError(self._name, entities[0].id, expected_version=entities[0].version)
         return stored
@@ -249,17 +300,16 @@ class SqlRepository:
         self, *, order_by: str | None = None, limit: int | None = None, **criteria: Any
     ) -> list[Any]:
         """Entities matching *criteria* (see ``s2c_sqlalchemy.criteria``), ordered, limited."""
-        shape, values = criteria_shape(self._spec, criteria)
-        stmt = self._stmts.query(self._spec, shape, order_by=order_by, limited=limit is not None)
-        bound = {f"p{k}": value for k, value in enumerate(values)}
+        a = self._a
+        shape, values = criteria_shape(a.spec, criteria)
+        stmt = self._stmts.query(a.spec, shape, order_by=order_by, limited=limit is not None)
+        bound = _bound(values)
         if limit is not None:
             bound["limit"] = limit
-        entity = self._mapper.entity
+        entity = a.entity
         return [
             entity(data, version)
-            for data, version in self._s.rows(
-                stmt.sql, stmt.params(bound), what=f"querying {self._name}s"
-            )
+            for data, version in self._s.rows(stmt.sql, stmt.params(bound), what=a.querying)
         ]
 
     def index_values(
@@ -279,7 +329,7 @@ class SqlRepository:
         stmt = self._stmts.query(
             self._spec, shape, order_by=order_by, limited=limit is not None, columns=columns
         )
-        bound = {f"p{k}": value for k, value in enumerate(values)}
+        bound = _bound(values)
         if limit is not None:
             bound["limit"] = limit
         rows = self._s.rows(stmt.sql, stmt.params(bound), what=f"reading {self._name} indexes")
@@ -296,10 +346,10 @@ class SqlRepository:
 
     def count(self, **criteria: Any) -> int:
         """Number of entities matching *criteria*."""
-        shape, values = criteria_shape(self._spec, criteria)
-        stmt = self._stmts.query(self._spec, shape, order_by=None, limited=False, count=True)
-        bound = {f"p{k}": value for k, value in enumerate(values)}
-        rows = self._s.rows(stmt.sql, stmt.params(bound), what=f"counting {self._name}s")
+        a = self._a
+        shape, values = criteria_shape(a.spec, criteria)
+        stmt = self._stmts.query(a.spec, shape, order_by=None, limited=False, count=True)
+        rows = self._s.rows(stmt.sql, stmt.params(_bound(values)), what=a.counting)
         return int(rows[0][0])
 
 
@@ -316,12 +366,13 @@ class SqlEventLog:
         """Append *events* in order (one ``executemany``); visible to others on commit."""
         if not events:
             return
-        stmt = self._stmts.append_event
-        rows = [stmt.params(event_to_row(event)) for event in events]
-        if len(rows) == 1:
-            self._s.execute(stmt.sql, rows[0], what="appending events")
+        stmts = self._stmts
+        write = stmts.event_params
+        if len(events) == 1:
+            self._s.execute(stmts.append_event.sql, write(events[0]), what="appending events")
         else:
-            self._s.execute_many(stmt.sql, rows, what="appending events")
+            rows = [write(event) for event in events]
+            self._s.execute_many(stmts.append_event.sql, rows, what="appending events")
 
     def read(
         self, *, after: int = 0, limit: int = 1000, aggregate_id: str | None = None
@@ -506,10 +557,13 @@ class SqlUnitOfWork:
                 raise ValidationError(
                     f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
                 ) from None
-            repo = SqlRepository(
-                self._session, self._stmts, spec, self._storage._mappers[aggregate]
+            repo = self._repos[aggregate] = SqlRepository(
+                self._session,
+                self._stmts,
+                spec,
+                self._storage._mappers[aggregate],
+                shared=self._storage._aggregate(aggregate),
             )
-            self._repos[aggregate] = repo
         return repo
 
     def commit(self) -> None:
@@ -557,10 +611,19 @@ class SqlStorage:
         self._connections = Connections(engine)
         self.statement_hook: StatementHook | None = None
         self._mappers = {name: EntityMapper(spec) for name, spec in AGGREGATES.items()}
+        self._aggregates: dict[str, _Aggregate] = {}
         memory = self.dialect == "sqlite" and is_memory_sqlite(engine.url)
         # One shared in-memory connection: units of work take turns, like the memory backend.
         self._lock: threading.RLock | None = threading.RLock() if memory else None
         self._queries: SqlQueries | None = None
+
+    def _aggregate(self, name: str) -> _Aggregate:
+        """What every repository of aggregate *name* shares (built on first use, then kept)."""
+        found = self._aggregates.get(name)
+        if found is None:
+            found = _Aggregate(AGGREGATES[name], self._mappers[name], self._statements)
+            found = self._aggregates.setdefault(name, found)
+        return found
 
     def unit_of_work(self) -> _UnitOfWorkScope:
         """A new unit of work on its own connection; rolled back unless committed.
