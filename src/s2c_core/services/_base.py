@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from s2c_core.errors import ConflictError
 from s2c_core.events import DomainEvent, OutboxMessage
 from s2c_core.lifecycle._flow import Flow
 from s2c_core.policy import Policy
-from s2c_core.ports import Notification, Storage
+from s2c_core.ports import Notification, Storage, UnitOfWork
 from s2c_core.services._uow import TrackedUnitOfWork
 
 __all__ = ["PAST", "Context", "Tx"]
@@ -106,11 +106,9 @@ class Context:
         """Today by the application's clock."""
         return self.clock.today()
 
-    @contextmanager
-    def tx(self, *, actor: str = "", retries: int = 0) -> Iterator[Tx]:
+    def tx(self, *, actor: str = "", retries: int = 0) -> AbstractContextManager[Tx]:
         """Open a unit of work wrapped in a ``Tx``; nothing is stored until ``tx.commit()``."""
-        with self.storage.unit_of_work() as uow:
-            yield Tx(self, TrackedUnitOfWork(uow), actor=actor)
+        return _TxScope(self, actor)
 
     def load(self, aggregate: str, entity_id: str) -> Any:
         """Read one aggregate in its own short unit of work; ``NotFoundError`` if absent."""
@@ -132,6 +130,30 @@ class Context:
                 if attempt > retries:
                     raise
                 log.debug("conflict, retrying (%d/%d)", attempt, retries)
+
+
+class _TxScope:
+    """``with ctx.tx() as tx``: the storage's unit of work, seen as a ``Tx``.
+
+    A plain context manager class rather than a generator (``contextlib.contextmanager``):
+    reads open one per call, so its overhead counts.
+    """
+
+    __slots__ = ("_actor", "_ctx", "_scope")
+
+    def __init__(self, ctx: Context, actor: str) -> None:
+        self._ctx = ctx
+        self._actor = actor
+        self._scope: AbstractContextManager[UnitOfWork] | None = None
+
+    def __enter__(self) -> Tx:
+        scope = self._scope = self._ctx.storage.unit_of_work()
+        uow = scope.__enter__()
+        return Tx(self._ctx, TrackedUnitOfWork(uow), actor=self._actor)
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        assert self._scope is not None
+        return self._scope.__exit__(*exc_info)
 
 
 class Tx:
