@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import psycopg
 
 from s2c_core.entities import Customer, Line, Payment, Product, Quote, StockLevel
 from s2c_core.entities.common import with_version
-from s2c_core.entities.registry import AGGREGATES
+from s2c_core.entities.registry import AGGREGATES, Index
 from s2c_core.errors import BackendError, ValidationError
 from s2c_core.events import DomainEvent
 from s2c_core.lifecycle import InvoiceState
@@ -228,6 +228,30 @@ def test_writers_of_statements_of_other_shapes_give_the_two_steps_parameters() -
             assert ours == _outcome(_two_steps, mapper, rendered, invoice, 3)
             missing = "extra" in rendered.names and rendered.positional  # a dict is passed on
             assert ours[0] == ("error" if missing else "ok")
+
+
+class _Shouting(Index):
+    """An index class of its own: its ``value`` is what counts."""
+
+    def value(self, entity: Any) -> Any:
+        raw = super().value(entity)
+        return raw.upper() if isinstance(raw, str) else raw
+
+
+@settings(max_examples=50, deadline=None)
+@given(entity=_invoices(), dialect=st.sampled_from(sorted(DIALECTS)))
+def test_indexes_of_other_classes_keep_their_own_value(entity: Any, dialect: str) -> None:
+    spec = AGGREGATES["invoice"]
+    odd = attrs.evolve(
+        spec, indexes=tuple(_Shouting(i.name, i.kind, i.getter) for i in spec.indexes)
+    )
+    mapper = EntityMapper(odd)
+    for kind in ("add", "update"):
+        rendered = _statement(dialect, "invoice", kind)
+        ours = _outcome(entity_writer(mapper, rendered), entity, entity.version)
+        assert ours == _outcome(_two_steps, mapper, rendered, entity, entity.version)
+        if ours[0] == "ok" and rendered.positional:
+            assert (str, entity.customer_id.upper()) in ours[1]
 
 
 # -- event writer -----------------------------------------------------------------------------

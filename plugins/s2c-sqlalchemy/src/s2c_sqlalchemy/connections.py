@@ -50,8 +50,9 @@ log = logging.getLogger(__name__)
 KEEP: Final = 2
 """Idle connections a storage keeps checked out for its next units of work."""
 
-_Kept = tuple[PoolProxiedConnection, Pool, float]
-"""A connection, the pool it came from, and the time just before it was checked out."""
+_Kept = tuple[PoolProxiedConnection, Pool, float, Any]
+"""A connection, the pool it came from, the time just before it was checked out, and its
+driver connection (read once at checkout: a kept connection keeps the same)."""
 
 _KEEPABLE_POOLS: Final = (QueuePool, StaticPool)
 
@@ -94,7 +95,7 @@ def _capacity(pool: Pool) -> int | None:
 
 def _give_back(kept: list[_Kept], *, close: bool) -> None:
     """Return *kept* connections to their pool (after closing them if *close*)."""
-    for fairy, _pool, _since in kept:
+    for fairy, *_ in kept:
         try:
             if close and fairy.is_valid:
                 fairy.invalidate()  # closes the DBAPI connection, as dispose() would have
@@ -150,8 +151,8 @@ class Connections:
         return len(self._idle)
 
     def checkout(self) -> _Kept:
-        """A kept connection, or one checked out of the pool; with the pool it came from and
-        the time just before its checkout (see ``checkin``).
+        """A kept connection, or one checked out of the pool; with the pool it came from, the
+        time just before its checkout (see ``checkin``) and its driver connection.
 
         Raises:
             BackendError: The pool could not connect.
@@ -168,19 +169,20 @@ class Connections:
         pool = self.engine.pool
         since = time.time()
         try:
-            return self.engine.raw_connection(), pool, since
+            fairy = self.engine.raw_connection()
         except self.errors as exc:
             raise backend_error(exc, "connecting") from exc
+        return fairy, pool, since, fairy.driver_connection
 
-    def checkin(self, fairy: PoolProxiedConnection, pool: Pool, since: float) -> None:
+    def checkin(self, fairy: PoolProxiedConnection, pool: Pool, since: float, raw: Any) -> None:
         """Keep *fairy* (its transaction ended) or give it back to the pool.
 
-        *pool* and *since* are what ``checkout`` returned with it.
+        *pool*, *since* and *raw* are what ``checkout`` returned with it.
         """
         if self._may_keep(fairy, pool, since):
             with self._lock:
                 if not self._closed and pool is self._pool and len(self._idle) < self._keep:
-                    self._idle.append((fairy, pool, since))
+                    self._idle.append((fairy, pool, since, raw))
                     return
         fairy.close()
 

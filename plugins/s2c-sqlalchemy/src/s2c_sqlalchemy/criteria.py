@@ -13,6 +13,11 @@ A value of the wrong type for its column (a number for a text field, say) matche
 it does in memory, instead of being coerced by the database. Ordering puts NULLs last
 ascending and first descending, ties broken by ascending id: exactly Python's stable sort in
 the memory backend.
+
+Reading criteria runs on every query, so its common cases are short: a plain ``str`` value is
+settled by the field's kind alone, and the fitting values of a one-of criterion given as a
+tuple or frozenset of immutable values (a module's tuple of states, typically) are kept for
+that very object, which never changes.
 """
 
 from __future__ import annotations
@@ -80,17 +85,63 @@ Shape = tuple[tuple[str, str, int], ...]
 criterion. Criteria of one shape compile to the same SQL, so a shape is a statement cache key."""
 
 
+_BY_NAME: dict[str, tuple[AggregateSpec, dict[str, Index]]] = {}
+
+
+def _indexes(spec: AggregateSpec) -> dict[str, Index]:
+    """The indexes of *spec* by name (``spec.index`` without its scan)."""
+    known = _BY_NAME.get(spec.name)
+    if known is None or known[0] is not spec:
+        known = _BY_NAME[spec.name] = (spec, {index.name: index for index in spec.indexes})
+    return known[1]
+
+
+_ANY_OF: dict[int, tuple[Any, IndexKind, tuple[Any, ...], bool]] = {}
+_ANY_OF_AT_MOST: Final = 256
+_FIXED: Final = (str, int, bool, type(None), date, datetime, Money)
+
+
+def _any_of(kind: IndexKind, wanted: Any) -> tuple[tuple[Any, ...], bool]:
+    """The values of the one-of criterion *wanted* that fit *kind* (plain, distinct, in a
+    stable order) and whether None is one of them.
+
+    The answer for an immutable collection of immutable values (a module's tuple of states,
+    typically) never changes, so it is kept for that very object, held by the memo.
+    """
+    known = _ANY_OF.get(id(wanted))
+    if known is not None and known[0] is wanted and known[1] is kind:
+        return known[2], known[3]
+    plain = [plain_value(w) for w in wanted]
+    fitting = tuple(sorted({v for v in plain if v is not None and _fits(kind, v)}, key=repr))
+    with_null = any(v is None for v in plain)
+    if type(wanted) in (tuple, frozenset) and all(
+        type(w) in _FIXED or (isinstance(w, Enum) and type(w.value) in (str, int)) for w in wanted
+    ):
+        if len(_ANY_OF) >= _ANY_OF_AT_MOST:
+            _ANY_OF.clear()
+        _ANY_OF[id(wanted)] = (wanted, kind, fitting, with_null)
+    return fitting, with_null
+
+
 def criteria_shape(spec: AggregateSpec, criteria: Mapping[str, Any]) -> tuple[Shape, list[Any]]:
     """The shape of *criteria* on *spec* and its values in placeholder order.
 
     Unknown fields raise ``ConfigurationError`` before any value is looked at; a range bound
     that does not fit its field raises ``ValidationError``.
     """
-    indexes = [(spec.index(name), wanted) for name, wanted in criteria.items()]
+    by_name = _indexes(spec)
+    indexes = [(by_name.get(name) or spec.index(name), wanted) for name, wanted in criteria.items()]
     shape: list[tuple[str, str, int]] = []
     values: list[Any] = []
     for index, wanted in indexes:
         name = index.name
+        if wanted.__class__ is str:  # the common case of the last branch, in short
+            if index.kind is IndexKind.TEXT:
+                shape.append((name, "eq", 1))
+                values.append(wanted)
+            else:
+                shape.append((name, "false", 0))
+            continue
         if isinstance(wanted, Range):
             lo = None if wanted.lo is None else _bound(index, wanted.lo)
             hi = None if wanted.hi is None else _bound(index, wanted.hi)
@@ -106,9 +157,7 @@ def criteria_shape(spec: AggregateSpec, criteria: Mapping[str, Any]) -> tuple[Sh
             else:
                 shape.append((name, "not_null", 0))
         elif isinstance(wanted, _MULTI):
-            plain = [plain_value(w) for w in wanted]
-            fitting = sorted({v for v in plain if v is not None and _fits(index.kind, v)}, key=repr)
-            with_null = any(v is None for v in plain)
+            fitting, with_null = _any_of(index.kind, wanted)
             if fitting:
                 shape.append((name, "in_or_null" if with_null else "in", len(fitting)))
                 values += fitting

@@ -134,13 +134,17 @@ class Rendered:
     nothing needs converting, as most statements.
     """
 
-    __slots__ = ("_defaults", "_names", "_processors", "params", "positional", "sql")
+    __slots__ = ("_defaults", "_names", "_processors", "params", "plain", "positional", "sql")
 
     params: Callable[[Mapping[str, Any]], Any]
     """``params(values)``: the DBAPI parameters for *values* (bind name -> Python value)."""
 
     positional: bool
     """True for placeholders by position (``params`` gives a tuple), False by name (a dict)."""
+
+    plain: bool
+    """True when the parameters are the values in placeholder order, as they are: positional
+    placeholders, nothing to convert, no value fixed in the statement."""
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, *, column_keys: Sequence[str] | None = None
@@ -162,6 +166,7 @@ class Rendered:
             if processor is not None:
                 processors.append((name, processor))
         self._processors = tuple(processors)
+        self.plain = positional and not self._defaults and not self._processors
         if positional:
             self.params = _positional(names, self._defaults, self._processors)
         else:
@@ -299,8 +304,7 @@ class Session:
         self.hook = hook
         self._via_sqlalchemy = _observed(self.engine)
         self._sa: Connection | None = None
-        self._fairy, self._pool, self._since = connections.checkout()
-        self._raw: Any = self._fairy.driver_connection
+        self._fairy, self._pool, self._since, self._raw = connections.checkout()
         self._cursor: Any = None
 
     # -- statements -------------------------------------------------------------------------
@@ -473,7 +477,7 @@ class Session:
             if self._sa is not None:
                 self._sa.close()
             else:
-                self._connections.checkin(fairy, self._pool, self._since)
+                self._connections.checkin(fairy, self._pool, self._since, self._raw)
         except Exception:
             log.warning("could not release a connection cleanly", exc_info=True)
             fairy.invalidate()

@@ -176,6 +176,9 @@ class Statements:
 
     def get_many(self, aggregate: str, count: int) -> Rendered:
         """``SELECT id, data, version ... WHERE id IN (:id_0, ... :id_<count-1>)``."""
+        found = self._get_many.get((aggregate, count))
+        if found is not None:
+            return found
 
         def build() -> Any:
             c = AGGREGATE_TABLES[aggregate].c

@@ -77,6 +77,7 @@ __all__ = ["SqlStorage", "SqlUnitOfWork", "backend_error", "open_sql_storage"]
 log = logging.getLogger(__name__)
 
 _CHUNK: Final = 500  # ids per IN list (SQLite's bound-parameter limit is far above)
+_ID_NAMES: Final = tuple(f"id_{i}" for i in range(_CHUNK))  # their bind names
 
 
 def _records(
@@ -109,10 +110,12 @@ class _Aggregate:
         "counting",
         "entity",
         "get",
+        "get_by_position",
         "mapper",
         "name",
         "querying",
         "reading",
+        "reading_many",
         "spec",
         "update",
         "updating",
@@ -127,11 +130,14 @@ class _Aggregate:
         self.mapper = mapper
         self.entity = mapper.entity
         self.get: Rendered = statements.get[name]
+        # its parameters are the id alone: get.params({"id": entity_id}) == (entity_id,)
+        self.get_by_position = self.get.plain and self.get.names == ("id",)
         self.add: Rendered = statements.add[name]
         self.update: Rendered = statements.update[name]
         self.write_add = entity_writer(mapper, self.add)
         self.write_update = entity_writer(mapper, self.update)
         self.reading = f"reading {name}"
+        self.reading_many = f"reading {name}s"
         self.adding = f"adding {name}"
         self.updating = f"updating {name}"
         self.querying = f"querying {name}s"
@@ -151,7 +157,7 @@ def _bound(values: list[Any]) -> dict[str, Any]:
 class SqlRepository:
     """The [Repository][s2c_core.ports.Repository] of one aggregate inside a unit of work."""
 
-    __slots__ = ("_a", "_name", "_s", "_spec", "_stmts")
+    __slots__ = ("_a", "_s", "_stmts")
 
     def __init__(
         self,
@@ -164,9 +170,15 @@ class SqlRepository:
     ) -> None:
         self._s = session
         self._stmts = statements
-        self._spec = spec
-        self._name = spec.name
         self._a = shared if shared is not None else _Aggregate(spec, mapper, statements)
+
+    @property
+    def _name(self) -> str:
+        return self._a.name
+
+    @property
+    def _spec(self) -> AggregateSpec:
+        return self._a.spec
 
     def get(self, entity_id: str) -> Any:
         """The entity with *entity_id*; ``NotFoundError`` if absent."""
@@ -179,7 +191,8 @@ class SqlRepository:
         """The entity with *entity_id*, or None."""
         a = self._a
         get = a.get
-        rows = self._s.rows(get.sql, get.params({"id": entity_id}), what=a.reading, key=entity_id)
+        params = (entity_id,) if a.get_by_position else get.params({"id": entity_id})
+        rows = self._s.rows(get.sql, params, what=a.reading, key=entity_id)
         if not rows:
             return None
         data, version = rows[0]
@@ -189,12 +202,16 @@ class SqlRepository:
         """The entities found among *entity_ids*, by id (in the order asked)."""
         ids = list(dict.fromkeys(entity_ids))
         found: dict[str, Any] = {}
-        entity = self._a.entity
+        a = self._a
+        entity = a.entity
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            stmt = self._stmts.get_many(self._name, len(chunk))
-            params = stmt.params({f"id_{i}": eid for i, eid in enumerate(chunk)})
-            for eid, data, version in self._s.rows(stmt.sql, params, what=f"reading {self._name}s"):
+            stmt = self._stmts.get_many(a.name, len(chunk))
+            if stmt.plain and stmt.names == _ID_NAMES[: len(chunk)]:
+                params: Any = tuple(chunk)  # what params() gives, without the dict
+            else:
+                params = stmt.params(dict(zip(_ID_NAMES, chunk)))
+            for eid, data, version in self._s.rows(stmt.sql, params, what=a.reading_many):
                 found[eid] = entity(data, version)
         return {eid: found[eid] for eid in ids if eid in found}
 
@@ -530,6 +547,17 @@ class SqlUnitOfWork:
     with ``commit()`` or ``rollback()``; statements after that begin a new one.
     """
 
+    __slots__ = (
+        "_repos",
+        "_session",
+        "_stmts",
+        "_storage",
+        "actions",
+        "counters",
+        "events",
+        "outbox",
+    )
+
     def __init__(self, storage: SqlStorage, session: Session) -> None:
         self._storage = storage
         self._session = session
@@ -551,19 +579,12 @@ class SqlUnitOfWork:
         """The repository of *aggregate*; ``ValidationError`` for an unknown name."""
         repo = self._repos.get(aggregate)
         if repo is None:
-            try:
-                spec = AGGREGATES[aggregate]
-            except KeyError:
-                raise ValidationError(
-                    f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
-                ) from None
-            repo = self._repos[aggregate] = SqlRepository(
-                self._session,
-                self._stmts,
-                spec,
-                self._storage._mappers[aggregate],
-                shared=self._storage._aggregate(aggregate),
-            )
+            shared = self._storage._aggregate(aggregate)
+            repo = object.__new__(SqlRepository)  # SqlRepository(...) of the shared parts
+            repo._s = self._session
+            repo._stmts = self._stmts
+            repo._a = shared
+            self._repos[aggregate] = repo
         return repo
 
     def commit(self) -> None:
@@ -618,10 +639,17 @@ class SqlStorage:
         self._queries: SqlQueries | None = None
 
     def _aggregate(self, name: str) -> _Aggregate:
-        """What every repository of aggregate *name* shares (built on first use, then kept)."""
+        """What every repository of aggregate *name* shares (built on first use, then kept);
+        ``ValidationError`` for an unknown name."""
         found = self._aggregates.get(name)
         if found is None:
-            found = _Aggregate(AGGREGATES[name], self._mappers[name], self._statements)
+            try:
+                spec = AGGREGATES[name]
+            except KeyError:
+                raise ValidationError(
+                    f"unknown aggregate {name!r}", field="aggregate", value=name
+                ) from None
+            found = _Aggregate(spec, self._mappers[name], self._statements)
             found = self._aggregates.setdefault(name, found)
         return found
 

@@ -13,8 +13,9 @@ statement, a Python function whose body reads every column value of the entity i
 order for ``qmark`` SQLite, a dict for psycopg's named placeholders), applying the bind
 processors inline to the columns that have one: the same values, the same JSON text, the same
 memo of the stored entity (``EntityMapper.values`` remembers the document an entity is stored
-with; so does the builder). A text index read with a plain attribute getter becomes an
-attribute read in the generated source; any other index keeps its core ``Index.value``.
+with; so does the builder). Each index value is core's ``Index.value`` written out for the
+index's kind, on the raw value read by an attribute access when the getter is a plain
+``attrgetter``; an index of a kind or class the builder does not know keeps its ``value``.
 
 ``event_writer`` does the same for an event row, and converts the event's timestamp once for
 a run of events sharing it (a unit of work's events usually carry the same ``at``): the last
@@ -35,9 +36,12 @@ import operator
 from collections.abc import Callable
 from typing import Any, Final
 
+import orjson
+
 from s2c_core.codec import dump
 from s2c_core.entities.registry import Index, IndexKind
 from s2c_core.events import DomainEvent
+from s2c_core.money import Money
 from s2c_sqlalchemy.mapping import (
     EntityMapper,
     _dump_document,
@@ -92,18 +96,39 @@ def _attribute_path(getter: Any) -> str | None:
     return None
 
 
+_KIND_LINES: Final[dict[IndexKind, tuple[str, ...]]] = {
+    # Index.value by kind, after reading the raw value: None stays None, then ...
+    IndexKind.TEXT: (  # a str is itself, anything else its str()
+        "    if {v} is not None and {v}.__class__ is not str:",
+        "        {v} = str({v})",
+    ),
+    IndexKind.MONEY: (  # Money as its minor units, anything else int()
+        "    if {v} is not None:",
+        "        {v} = {v}.minor_units if isinstance({v}, _Money) else int({v})",
+    ),
+    IndexKind.DATE: (),  # as it is
+    IndexKind.INT: (),
+}
+
+
 def _index_lines(index: Index, k: int, var: str, namespace: dict[str, Any]) -> list[str]:
-    """Source lines setting *var* to ``index.value(entity)``."""
-    path = _attribute_path(index.getter) if index.kind is IndexKind.TEXT else None
-    if path is None:
+    """Source lines setting *var* to ``index.value(entity)``.
+
+    Core's ``Index.value`` written out for its kind, on the raw value read by an attribute
+    access (a plain ``attrgetter``) or the getter; an index of a kind, or a class, this does
+    not know keeps its ``value`` method.
+    """
+    kind_lines = _KIND_LINES.get(index.kind)
+    if type(index) is not Index or kind_lines is None:
         namespace[f"_value{k}"] = index.value
         return [f"    {var} = _value{k}(entity)"]
-    # Index.value of a text index: None stays None, a str is itself, anything else str()
-    return [
-        f"    {var} = entity.{path}",
-        f"    if {var} is not None and {var}.__class__ is not str:",
-        f"        {var} = str({var})",
-    ]
+    path = _attribute_path(index.getter)
+    if path is None:
+        namespace[f"_get{k}"] = index.getter
+        read = f"    {var} = _get{k}(entity)"
+    else:
+        read = f"    {var} = entity.{path}"
+    return [read, *(line.format(v=var) for line in kind_lines)]
 
 
 def _fallback(mapper: EntityMapper, rendered: Rendered, where: bool) -> EntityWriter:
@@ -138,6 +163,9 @@ def entity_writer(mapper: EntityMapper, rendered: Rendered) -> EntityWriter:
         "_dump_document": _dump_document,
         "_remember": _remember,
         "str": str,
+        "int": int,
+        "isinstance": isinstance,
+        "_Money": Money,
     }
     var = {"id": "c_id", "version": "version", "data": "data", "w_id": "c_id"}
     var["w_version"] = "(version - 1)"
@@ -187,6 +215,7 @@ def _compile(lines: list[str], namespace: dict[str, Any], what: str) -> EntityWr
 
 
 _NO_EVENT: Final = object()
+_orjson_dumps: Final = orjson.dumps
 
 
 def event_writer(rendered: Rendered) -> EventWriter:
@@ -218,13 +247,18 @@ def event_writer(rendered: Rendered) -> EventWriter:
         seen = last
         if seen[0] is not at:
             seen = last = (at, stamp(at))
+        data = event.data
+        try:  # _dumps(dict(data)), without the copy of a plain dict
+            text = _orjson_dumps(data if data.__class__ is dict else dict(data)).decode()
+        except orjson.JSONEncodeError:
+            text = _dumps(dict(data))  # the standard module writes what orjson does not
         row = (
             event.id,
             event.name,
             event.aggregate,
             event.aggregate_id,
             seen[1],
-            _dumps(dict(event.data)),
+            text,
             event.from_state,
             event.to_state,
             event.actor,
