@@ -129,6 +129,37 @@ def test_exposure_counts_open_receivables_and_uninvoiced_orders(app: S2C) -> Non
     assert decision.data["outcome"] == "review"
 
 
+def test_exposure_counts_the_open_part_of_a_partly_paid_invoice(
+    app: S2C, clock: FixedClock
+) -> None:
+    app.catalog.receive_stock("beer", 1000)
+    customer = app.customers.register("Regular", credit_limit=Money("1000.00", "EUR"))
+    first = app.orders.create(customer.id, [LineItem("beer", 10)])  # 296.45
+    app.orders.ship(first.id)
+    (invoice,) = app.invoices.list(order_id=first.id)
+    app.payments.record(
+        Money("100.00", "EUR"), received_on=clock.today(), reference=invoice.payment_reference
+    )
+    app.orders.create(customer.id, [LineItem("beer", 10)])  # 296.45, confirmed
+    decision = [e for e in app.events() if e.name == "CreditDecisionMade"][-1]
+    # 196.45 still open + this order's 296.45
+    assert decision.data["exposure"] == {"amount": "492.90", "currency": "EUR"}
+    assert decision.data["outcome"] == "approved"
+
+
+def test_an_overdue_invoice_in_dispute_does_not_hold_new_orders(
+    app: S2C, clock: FixedClock
+) -> None:
+    app.catalog.receive_stock("beer", 1000)
+    customer = app.customers.register("Arguing", credit_limit=Money("5000.00", "EUR"))
+    first = app.orders.create(customer.id, [LineItem("beer", 1)])
+    app.orders.ship(first.id)
+    (invoice,) = app.invoices.list(order_id=first.id)
+    app.receivables.open_dispute(invoice.id, reason="crate arrived broken")
+    clock.advance(days=75)
+    assert app.orders.create(customer.id, [LineItem("beer", 1)]).status == "confirmed"
+
+
 def test_customers_on_hold_or_overdue_are_held(app: S2C, clock: FixedClock) -> None:
     app.catalog.receive_stock("beer", 1000)
     customer = app.customers.register("Late payer")

@@ -70,11 +70,17 @@ def decide_credit(
 ) -> CreditDecision:
     """Compute exposure and decide (plugin hook first, then the default rules)."""
     currency = order.currency
-    invoices = tx.uow.repo("invoice").query(customer_id=customer.id, status=_OPEN)
-    open_ar = sum_money(
-        (i.open_amount for i in invoices if i.currency == currency and i.kind == "invoice"),
-        currency,
+    today = tx.now.date()
+    # the open invoices' index columns are all the rules read: no invoice document is decoded
+    invoices = tx.uow.repo("invoice").index_values(
+        ("open_amount", "currency", "kind", "due_date", "status", "issue_date"),
+        customer_id=customer.id,
+        status=_OPEN,
     )
+    open_units = sum(
+        units or 0 for units, cur, kind, *_ in invoices if cur == currency and kind == "invoice"
+    )
+    open_ar = Money.from_minor(open_units, currency)
     orders = tx.uow.repo("order").query(
         customer_id=customer.id, status=(OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED)
     )
@@ -84,15 +90,21 @@ def decide_credit(
     )
     order_total = order.totals.payable
     exposure = open_ar + uninvoiced + order_total
-    today = tx.now.date()
-    overdue = [
-        i
-        for i in invoices
-        if i.due_date is not None and i.due_date < today and i.status != InvoiceState.DISPUTED
-    ]
-    overdue_days = max(((today - i.due_date).days for i in overdue if i.due_date), default=0)
-    previous = tx.uow.repo("invoice").count(customer_id=customer.id, issue_date=Range(None, today))
-    is_first = previous == 0 and not orders
+    overdue_days = max(
+        (
+            (today - due).days
+            for *_, due, status, _issued in invoices
+            if due is not None and due < today and status != InvoiceState.DISPUTED
+        ),
+        default=0,
+    )
+    if orders or any(issued is not None and issued <= today for *_, issued in invoices):
+        is_first = False  # no need to count the customer's invoices
+    else:
+        previous = tx.uow.repo("invoice").count(
+            customer_id=customer.id, issue_date=Range(None, today)
+        )
+        is_first = previous == 0
     reasons: list[str]
     verdict: Mapping[str, Any] | None = None
     if not override_by and decides_credit(tx.ctx.pm):
