@@ -33,6 +33,7 @@ __all__ = [
     "new_id",
     "positive_quantity",
     "replace",
+    "slot_cached",
 ]
 
 T = TypeVar("T")
@@ -187,11 +188,74 @@ def _cached_slots(cls: type) -> tuple[Any, ...]:
         fields = {f.name for f in attrs.fields(cls)}
         slots = cls.__dict__.get("__slots__", ())
         found = _CACHED_SLOTS[cls] = tuple(
-            cls.__dict__[name]
+            _stored(cls.__dict__[name])
             for name in slots
             if name not in fields and not name.startswith("__") and name in cls.__dict__
         )
     return found
+
+
+def _stored(descriptor: Any) -> Any:
+    """The slot itself behind a cached property (`slot_cached`), else *descriptor*."""
+    return descriptor.slot if isinstance(descriptor, _SlotCache) else descriptor
+
+
+class _SlotCache:
+    """A cached property kept in its slot, read without a class-level ``__getattr__``.
+
+    Reads the slot; on the first read (slot empty) computes the value once and stores it.
+    """
+
+    __slots__ = ("_func", "_get", "_set", "name", "slot")
+
+    def __init__(self, name: str, slot: Any, func: Callable[[Any], Any]) -> None:
+        self.name = name
+        self.slot = slot
+        self._get = slot.__get__
+        self._set = slot.__set__
+        self._func = func
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        try:
+            return self._get(instance)
+        except AttributeError:  # not computed yet
+            value = self._func(instance)
+            self._set(instance, value)
+            return value
+
+
+def slot_cached(cls: type[T]) -> type[T]:
+    """Class decorator, above ``@frozen``: cached properties without a class ``__getattr__``.
+
+    attrs keeps a slotted class's ``functools.cached_property`` values in slots and computes
+    them from a generated ``__getattr__``. A class with ``__getattr__`` cannot have its
+    attribute reads specialised by CPython's adaptive interpreter, so *every* field read of
+    such a record (an invoice: dumping it, indexing it, every rule that looks at it) costs
+    about four times a plain slot read. This decorator replaces each cached property's slot
+    descriptor with a `_SlotCache` over the same slot and removes the generated
+    ``__getattr__``: field reads are plain slot reads again, cached values are computed once
+    and kept exactly as before.
+
+    The property functions are taken from the defaults of attrs' generated ``__getattr__``
+    (attrs 23.2 to 26 keep them there). When they cannot be found, the class is left as
+    attrs made it: correct, only slower (a test checks the entities stay fast).
+    """
+    getattr_func = cls.__dict__.get("__getattr__")
+    slots = cls.__dict__.get("__slots__", ())
+    fields = {f.name for f in attrs.fields(cls)}  # type: ignore[arg-type]
+    wanted = {name for name in slots if name not in fields and not name.startswith("__")}
+    funcs: dict[str, Callable[[Any], Any]] | None = None
+    for default in getattr(getattr_func, "__defaults__", None) or ():
+        if isinstance(default, dict) and set(default) == wanted:
+            funcs = default
+    if not wanted or funcs is None:
+        return cls
+    for name in sorted(wanted):
+        setattr(cls, name, _SlotCache(name, cls.__dict__[name], funcs[name]))
+    delattr(cls, "__getattr__")
+    return cls
 
 
 def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

@@ -17,6 +17,7 @@ from s2c_core.entities.common import (
     PaymentId,
     ShipmentId,
     as_tuple,
+    slot_cached,
 )
 from s2c_core.entities.lines import (
     AllowanceCharge,
@@ -64,6 +65,7 @@ class PromiseToPay:
     note: str = ""
 
 
+@slot_cached
 @frozen
 class Invoice:
     """An invoice or credit note. Immutable once issued except for settlement facts.
@@ -176,6 +178,7 @@ class Allocation:
     at: datetime | None = None
 
 
+@slot_cached
 @frozen
 class Payment:
     """Money received from (or returned to) a customer, and where it was applied.

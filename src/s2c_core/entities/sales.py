@@ -18,6 +18,7 @@ from s2c_core.entities.common import (
     as_decimal,
     as_tuple,
     positive_quantity,
+    slot_cached,
 )
 from s2c_core.entities.lines import (
     AllowanceCharge,
@@ -68,6 +69,7 @@ class Approval:
     at: datetime
 
 
+@slot_cached
 @frozen
 class Quote:
     """An offer to a customer, valid until a date; revisions supersede it.
@@ -151,6 +153,7 @@ class CreditDecision:
     version: int = 0
 
 
+@slot_cached
 @frozen
 class Order:
     """A customer's confirmed intent to buy. Every change returns a new Order."""
