@@ -362,8 +362,24 @@ class Session:
         return self._sqlite
 
     def rows(self, sql: str, params: Any, *, what: str, key: Any = NO_KEY) -> list[Any]:
-        """Run *sql* and fetch every row (tuples); *what* and *key* as for ``execute``."""
-        cursor = self.execute(sql, params, what=what, key=key)
+        """Run *sql* and fetch every row (tuples); *what* and *key* as for ``execute``.
+
+        ``execute`` inlined, as the other hot path.
+        """
+        if self._via_sqlalchemy:
+            cursor = self._sqlalchemy(sql, params, what=describe(what, key), many=False)
+        else:
+            cursor = self._cursor
+            if (
+                cursor is None
+                or self.hook is not None
+                or (self._sqlite and not self._raw.in_transaction)
+            ):
+                cursor = self._ready("one", sql, params, what, key)
+            try:
+                cursor.execute(sql, params)
+            except self._errors as exc:
+                raise self._failure(exc, describe(what, key)) from exc
         try:
             rows: list[Any] = cursor.fetchall()
         except self._errors as exc:
