@@ -244,3 +244,26 @@ def test_frozen_entities_cannot_be_mutated(app: S2C) -> None:
     customer = app.customers.register("Café")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         customer.name = "x"  # type: ignore[misc]
+
+
+def test_an_order_line_keeps_every_field_of_the_line_it_comes_from() -> None:
+    from s2c_core.entities.common import ProductId, VatCategory
+    from s2c_core.entities.lines import Line
+    from s2c_core.entities.sales import OrderLine
+
+    line = Line(
+        ProductId("svc"),
+        "Consulting",
+        Decimal("2.5"),
+        Money("80.00", "EUR"),
+        discount_percent=Decimal("5"),
+        vat_category=VatCategory.REVERSE_CHARGE,
+        vat_rate=Decimal(0),
+        exemption_reason="Reverse charge",
+        unit_code="HUR",
+        cost=Money("40.00", "EUR"),
+    )
+    ordered = OrderLine.of(line)
+    for field in attrs.fields(Line):
+        assert getattr(ordered, field.name) == getattr(line, field.name), field.name
+    assert ordered.reserved_quantity == ordered.shipped_quantity == 0

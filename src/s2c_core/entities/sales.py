@@ -127,6 +127,28 @@ class OrderLine(Line):
         """Ordered but not yet shipped."""
         return self.quantity - self.shipped_quantity
 
+    @classmethod
+    def of(cls, line: Line) -> OrderLine:
+        """The order line for a quote's (or a request's) *line*: nothing reserved or shipped yet.
+
+        Examples:
+            >>> from s2c_core.money import Money
+            >>> OrderLine.of(Line(ProductId("p"), "Widget", 2, Money("5.00", "EUR"))).quantity
+            Decimal('2')
+        """
+        return cls(
+            product_id=line.product_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_category=line.vat_category,
+            vat_rate=line.vat_rate,
+            exemption_reason=line.exemption_reason,
+            unit_code=line.unit_code,
+            cost=line.cost,
+        )
+
 
 class CreditOutcome(StrEnum):
     """What a credit decision says."""

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import attrs
 from attrs import field, frozen
 
 from s2c_core.entities import (
@@ -670,7 +669,7 @@ class QuoteService:
                 OrderId(new_id("ord")),
                 quote.customer_id,
                 quote.currency,
-                [OrderLine(**attrs.asdict(ln, recurse=False)) for ln in quote.lines],
+                [OrderLine.of(ln) for ln in quote.lines],
                 quote_id=quote.id,
                 payment_term=quote.payment_term,
                 salesperson=quote.salesperson,
@@ -745,7 +744,7 @@ class OrderService:
                 OrderId(new_id("ord")),
                 customer.id,
                 customer.currency,
-                [OrderLine(**attrs.asdict(ln, recurse=False)) for ln in lines],
+                [OrderLine.of(ln) for ln in lines],
                 payment_term=payment_term or customer.payment_term,
                 location=location,
                 salesperson=salesperson,
