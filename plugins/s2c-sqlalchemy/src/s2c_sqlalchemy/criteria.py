@@ -36,6 +36,7 @@ from s2c_core.money import Money
 __all__ = [
     "Shape",
     "criteria_shape",
+    "indexes_by_name",
     "order_clauses",
     "plain_value",
     "shape_clause",
@@ -88,8 +89,8 @@ criterion. Criteria of one shape compile to the same SQL, so a shape is a statem
 _BY_NAME: dict[str, tuple[AggregateSpec, dict[str, Index]]] = {}
 
 
-def _indexes(spec: AggregateSpec) -> dict[str, Index]:
-    """The indexes of *spec* by name (``spec.index`` without its scan)."""
+def indexes_by_name(spec: AggregateSpec) -> dict[str, Index]:
+    """The indexes of *spec* by name (``spec.index`` without its scan; kept per spec)."""
     known = _BY_NAME.get(spec.name)
     if known is None or known[0] is not spec:
         known = _BY_NAME[spec.name] = (spec, {index.name: index for index in spec.indexes})
@@ -129,7 +130,7 @@ def criteria_shape(spec: AggregateSpec, criteria: Mapping[str, Any]) -> tuple[Sh
     Unknown fields raise ``ConfigurationError`` before any value is looked at; a range bound
     that does not fit its field raises ``ValidationError``.
     """
-    by_name = _indexes(spec)
+    by_name = indexes_by_name(spec)
     indexes = [(by_name.get(name) or spec.index(name), wanted) for name, wanted in criteria.items()]
     shape: list[tuple[str, str, int]] = []
     values: list[Any] = []

@@ -55,7 +55,7 @@ from s2c_core.errors import (
 )
 from s2c_core.events import DomainEvent, OutboxMessage
 from s2c_sqlalchemy.connections import Connections
-from s2c_sqlalchemy.criteria import criteria_shape, plain_value
+from s2c_sqlalchemy.criteria import criteria_shape, indexes_by_name, plain_value
 from s2c_sqlalchemy.engine import is_configured, is_memory_sqlite, make_engine, normalise_url
 from s2c_sqlalchemy.mapping import (
     EntityMapper,
@@ -115,6 +115,7 @@ class _Aggregate:
         "name",
         "querying",
         "reading",
+        "reading_indexes",
         "reading_many",
         "spec",
         "update",
@@ -138,6 +139,7 @@ class _Aggregate:
         self.write_update = entity_writer(mapper, self.update)
         self.reading = f"reading {name}"
         self.reading_many = f"reading {name}s"
+        self.reading_indexes = f"reading {name} indexes"
         self.adding = f"adding {name}"
         self.updating = f"updating {name}"
         self.querying = f"querying {name}s"
@@ -341,16 +343,22 @@ class SqlRepository:
 
         Read from the index columns alone: no document is decoded, no entity rebuilt.
         """
-        columns = tuple("id" if name == "id" else self._spec.index(name).name for name in fields)
-        shape, values = criteria_shape(self._spec, criteria)
+        a = self._a
+        spec = a.spec
+        columns = tuple(fields)  # an index's column is named as the index
+        known = indexes_by_name(spec)
+        for name in columns:
+            if name != "id" and name not in known:
+                spec.index(name)  # raises ConfigurationError naming the indexed fields
+        shape, values = criteria_shape(spec, criteria)
         stmt = self._stmts.query(
-            self._spec, shape, order_by=order_by, limited=limit is not None, columns=columns
+            spec, shape, order_by=order_by, limited=limit is not None, columns=columns
         )
         bound = _bound(values)
         if limit is not None:
             bound["limit"] = limit
-        rows = self._s.rows(stmt.sql, stmt.params(bound), what=f"reading {self._name} indexes")
-        processors = self._stmts.processors(self._name, columns)
+        rows = self._s.rows(stmt.sql, stmt.params(bound), what=a.reading_indexes)
+        processors = self._stmts.processors(a.name, columns)
         if not any(processors):
             return [tuple(row) for row in rows]
         return [
