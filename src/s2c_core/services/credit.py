@@ -22,6 +22,8 @@ from s2c_core.services._base import Tx
 __all__ = ["decide_credit", "default_rules"]
 
 _OPEN = (InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID, InvoiceState.DISPUTED)
+# module constants: the SQL backend keeps what a criterion's tuple compiles to per tuple object
+_UNINVOICED = (OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED)
 
 
 def default_rules(
@@ -81,9 +83,7 @@ def decide_credit(
         units or 0 for units, cur, kind, *_ in invoices if cur == currency and kind == "invoice"
     )
     open_ar = Money.from_minor(open_units, currency)
-    orders = tx.uow.repo("order").query(
-        customer_id=customer.id, status=(OrderState.CONFIRMED, OrderState.PARTIALLY_SHIPPED)
-    )
+    orders = tx.uow.repo("order").query(customer_id=customer.id, status=_UNINVOICED)
     uninvoiced = sum_money(
         (o.uninvoiced_total for o in orders if o.id != order.id and o.currency == currency),
         currency,

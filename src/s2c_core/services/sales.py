@@ -1004,8 +1004,13 @@ class OrderService:
                     stock_repo.update(
                         replace(level, on_hand=level.on_hand - qty, reserved=level.reserved - qty)
                     )
-                    ln = replace(ln, reserved_quantity=ln.reserved_quantity - qty)
-                new_lines[line_no - 1] = replace(ln, shipped_quantity=ln.shipped_quantity + qty)
+                    new_lines[line_no - 1] = replace(
+                        ln,
+                        reserved_quantity=ln.reserved_quantity - qty,
+                        shipped_quantity=ln.shipped_quantity + qty,
+                    )
+                else:
+                    new_lines[line_no - 1] = replace(ln, shipped_quantity=ln.shipped_quantity + qty)
                 ship_lines.append(ShipmentLine(line_no, ln.product_id, qty))
             shipment = Shipment(
                 ShipmentId(new_id("shp")),
