@@ -40,6 +40,9 @@ def test_a_version_step_carries_cached_values_and_a_change_drops_them() -> None:
     paid = replace(invoice, paid=Money("21.00", "EUR"))
     assert paid.open_amount == Money("100.00", "EUR")
     assert invoice.open_amount == Money("121.00", "EUR")
+    stepped_paid = with_version(paid, 5)  # a changed copy, stepped before anything is read
+    assert stepped_paid.open_amount == Money("100.00", "EUR")
+    assert stepped_paid.totals == totals
     evolved = attrs.evolve(invoice, paid=Money("121.00", "EUR"))
     assert evolved.open_amount == Money("0.00", "EUR")
 

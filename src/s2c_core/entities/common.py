@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NewType, TypeVar
+from typing import Any, Final, NewType, TypeVar
 
 import attrs
 from attrs import frozen
@@ -94,6 +94,12 @@ def _make_plan(cls: type) -> _Plan:
 
     copy = ["def copy(o):", "    n = new(cls)"]
     copy += [write(i, f.name, f"o.{f.name}") for i, f in enumerate(fields)]
+    # a changed copy computes its cached values afresh: mark them "not computed" without
+    # leaving the slot empty (an empty slot costs an exception on every later read of it)
+    scope["unset"] = _UNSET
+    for i, name in enumerate(_managed_caches(cls)):
+        scope[f"m{i}"] = cls.__dict__[name].slot.__set__
+        copy.append(f"    m{i}(n, unset)")
     copy.append("    return n")
     at = ["def at(o, version):", "    n = new(cls)"]
     at += [
@@ -195,6 +201,23 @@ def _cached_slots(cls: type) -> tuple[Any, ...]:
     return found
 
 
+def _managed_caches(cls: type) -> list[str]:
+    """Names of *cls*'s cached properties read through `_SlotCache` (see `slot_cached`)."""
+    return [name for name, value in cls.__dict__.items() if isinstance(value, _SlotCache)]
+
+
+class _Unset:
+    """The value of a cached property's slot in a changed copy: not computed yet."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not computed>"
+
+
+_UNSET: Final = _Unset()
+
+
 def _stored(descriptor: Any) -> Any:
     """The slot itself behind a cached property (`slot_cached`), else *descriptor*."""
     return descriptor.slot if isinstance(descriptor, _SlotCache) else descriptor
@@ -203,7 +226,8 @@ def _stored(descriptor: Any) -> Any:
 class _SlotCache:
     """A cached property kept in its slot, read without a class-level ``__getattr__``.
 
-    Reads the slot; on the first read (slot empty) computes the value once and stores it.
+    Reads the slot; on the first read (slot empty, or marked not computed by a changed copy)
+    computes the value once and stores it.
     """
 
     __slots__ = ("_func", "_get", "_set", "name", "slot")
@@ -219,11 +243,13 @@ class _SlotCache:
         if instance is None:
             return self
         try:
-            return self._get(instance)
-        except AttributeError:  # not computed yet
+            value = self._get(instance)
+        except AttributeError:  # built by __init__ or a loader: not computed yet
+            value = _UNSET
+        if value is _UNSET:
             value = self._func(instance)
             self._set(instance, value)
-            return value
+        return value
 
 
 def slot_cached(cls: type[T]) -> type[T]:
