@@ -28,6 +28,7 @@ __all__ = [
     "Range",
     "criteria_tests",
     "matches",
+    "plain_criterion",
     "spec_for",
 ]
 
@@ -208,9 +209,9 @@ def criteria_tests(spec: AggregateSpec, criteria: dict[str, Any]) -> list[Callab
             hi = value(_Probe(wanted.hi)) if wanted.hi is not None else None
             tests.append(_in_range(value, Range(lo, hi)))
         elif isinstance(wanted, (tuple, list, set, frozenset)):
-            tests.append(_one_of(value, frozenset(_plain(x) for x in wanted)))
+            tests.append(_one_of(value, frozenset(plain_criterion(x) for x in wanted)))
         else:
-            tests.append(_equal(value, _plain(wanted)))
+            tests.append(_equal(value, plain_criterion(wanted)))
     return tests
 
 
@@ -236,7 +237,8 @@ class _Probe:
         return self.value
 
 
-def _plain(value: Any) -> Any:
+def plain_criterion(value: Any) -> Any:
+    """A criterion value as stored indexes hold it: Money as minor units, enums by value."""
     if isinstance(value, Money):
         return value.minor_units
     if isinstance(value, Enum):

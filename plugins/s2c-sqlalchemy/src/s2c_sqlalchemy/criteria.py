@@ -29,7 +29,7 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Table, and_, false, literal, or_, true
 
-from s2c_core.entities.registry import AggregateSpec, Index, IndexKind, Range
+from s2c_core.entities.registry import AggregateSpec, Index, IndexKind, Range, plain_criterion
 from s2c_core.errors import ValidationError
 from s2c_core.money import Money
 
@@ -46,13 +46,9 @@ __all__ = [
 _MULTI: Final = (tuple, list, set, frozenset)
 
 
-def plain_value(value: Any) -> Any:
-    """A criterion value as the database compares it: Money as minor units, enums by value."""
-    if isinstance(value, Money):
-        return value.minor_units
-    if isinstance(value, Enum):
-        return value.value
-    return value
+plain_value: Final = plain_criterion
+"""A criterion value as the database compares it: Money as minor units, enums by value
+(core's ``entities.registry.plain_criterion``, the semantics the memory backend uses)."""
 
 
 def _fits(kind: IndexKind, value: Any) -> bool:
