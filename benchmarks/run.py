@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -60,6 +61,10 @@ def main() -> int:
     print(f"import s2c_core: {results['import']}")
     for name in names:
         module = importlib.import_module(name)
+        # the previous workload's dirty pages are written out first: the disk's own catch-up
+        # would otherwise weigh on this one's fsyncs and CPU
+        os.sync()
+        time.sleep(1.0)
         print(f"\n== {name} ==")
         t0 = time.perf_counter()
         try:
