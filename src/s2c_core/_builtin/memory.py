@@ -17,7 +17,7 @@ from typing import Any
 from s2c_core._markers import hookimpl
 from s2c_core.clock import Clock
 from s2c_core.entities.common import replace, with_version
-from s2c_core.entities.registry import AGGREGATES, AggregateSpec, criteria_tests
+from s2c_core.entities.registry import AGGREGATES, AggregateSpec, criteria_tests, spec_named
 from s2c_core.errors import ConflictError, NotFoundError, ValidationError
 from s2c_core.events import DomainEvent, OutboxMessage, OutboxStatus
 
@@ -219,13 +219,7 @@ class _MemoryUnitOfWork:
     def repo(self, aggregate: str) -> _Repo:
         repo = self._repos.get(aggregate)
         if repo is None:
-            try:
-                spec = AGGREGATES[aggregate]
-            except KeyError:
-                raise ValidationError(
-                    f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
-                ) from None
-            repo = self._repos[aggregate] = _Repo(self, spec)
+            repo = self._repos[aggregate] = _Repo(self, spec_named(aggregate))
         return repo
 
     def commit(self) -> None:

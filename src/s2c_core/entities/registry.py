@@ -17,7 +17,7 @@ from attrs import frozen
 from s2c_core.entities.party import Customer, Lead, Product, StockLevel
 from s2c_core.entities.receivables import Dispute, Invoice, Mandate, Payment
 from s2c_core.entities.sales import CreditDecision, Order, Quote, Shipment
-from s2c_core.errors import ConfigurationError
+from s2c_core.errors import ConfigurationError, ValidationError
 from s2c_core.money import Money
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "matches",
     "plain_criterion",
     "spec_for",
+    "spec_named",
 ]
 
 
@@ -188,6 +189,19 @@ def spec_for(entity_or_cls: Any) -> AggregateSpec:
         return _BY_CLASS[cls]
     except KeyError:
         raise ConfigurationError(f"{cls.__name__} is not a stored aggregate") from None
+
+
+def spec_named(aggregate: str) -> AggregateSpec:
+    """The spec of the aggregate called *aggregate*; ``ValidationError`` for an unknown name.
+
+    What a backend answers when asked for a repository of a type that is not stored.
+    """
+    try:
+        return AGGREGATES[aggregate]
+    except KeyError:
+        raise ValidationError(
+            f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
+        ) from None
 
 
 def matches(spec: AggregateSpec, entity: Any, criteria: dict[str, Any]) -> bool:

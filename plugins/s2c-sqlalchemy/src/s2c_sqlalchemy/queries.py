@@ -35,7 +35,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from s2c_core.entities.receivables import DocumentKind
-from s2c_core.entities.registry import AGGREGATES, IndexKind
+from s2c_core.entities.registry import IndexKind, spec_named
 from s2c_core.errors import ValidationError
 from s2c_core.kpi.aging import (
     DEFAULT_AGING_EDGES,
@@ -336,12 +336,7 @@ class SqlQueries:
                                       status="unapplied")
             ```
         """
-        try:
-            spec = AGGREGATES[aggregate]
-        except KeyError:
-            raise ValidationError(
-                f"unknown aggregate {aggregate!r}", field="aggregate", value=aggregate
-            ) from None
+        spec = spec_named(aggregate)
         money = spec.index(field)
         if money.kind is not IndexKind.MONEY:
             raise ValidationError(

@@ -45,7 +45,7 @@ from sqlalchemy.engine import URL
 
 from s2c_core.clock import Clock, SystemClock
 from s2c_core.entities.common import with_version
-from s2c_core.entities.registry import AGGREGATES, AggregateSpec
+from s2c_core.entities.registry import AGGREGATES, AggregateSpec, spec_named
 from s2c_core.errors import (
     BackendError,
     ConfigurationError,
@@ -651,13 +651,7 @@ class SqlStorage:
         ``ValidationError`` for an unknown name."""
         found = self._aggregates.get(name)
         if found is None:
-            try:
-                spec = AGGREGATES[name]
-            except KeyError:
-                raise ValidationError(
-                    f"unknown aggregate {name!r}", field="aggregate", value=name
-                ) from None
-            found = _Aggregate(spec, self._mappers[name], self._statements)
+            found = _Aggregate(spec_named(name), self._mappers[name], self._statements)
             found = self._aggregates.setdefault(name, found)
         return found
 
