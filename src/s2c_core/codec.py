@@ -72,6 +72,29 @@ def _resolve(tp: Any) -> Any:
     return tp
 
 
+# id -> (the date or datetime, its ISO text); see _iso_text
+_ISO: dict[int, tuple[date, str]] = {}
+_ISO_AT_MOST: Final = 4096
+
+
+def _iso_text(value: date) -> str:
+    """``value.isoformat()``, remembered for that very object (held by the memo).
+
+    A record's dates are the same objects in every copy of it (a quote's ``created_at`` is
+    written again at each change of status), and ``isoformat`` of an aware datetime is one of
+    the dearer steps of a dump. Keyed by identity, so equal instants in other time zones keep
+    their own text. Bounded: the memo starts afresh after ``_ISO_AT_MOST`` objects.
+    """
+    found = _ISO.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text: str = value.isoformat()
+    if len(_ISO) >= _ISO_AT_MOST:
+        _ISO.clear()
+    _ISO[id(value)] = (value, text)
+    return text
+
+
 def _dump_money(value: Money) -> dict[str, str]:
     return {"amount": str(value.amount), "currency": value.currency.code}
 
@@ -98,8 +121,8 @@ _BY_TYPE: Final[dict[type, Callable[[Any], Any]]] = {
     type(None): _as_is,
     Money: _dump_money,
     Decimal: str,
-    date: date.isoformat,
-    datetime: datetime.isoformat,
+    date: _iso_text,
+    datetime: _iso_text,
     list: _dump_list,
     tuple: _dump_list,
     dict: _dump_dict,
@@ -239,7 +262,7 @@ def _dump_code(tp: Any, v: str, src: _Source) -> str:
         if tp is Decimal:
             return f"str({v})"
         if tp is datetime or tp is date:
-            return f"{v}.isoformat()"
+            return f"{src.ref(_iso_text, 'iso')}({v})"
         if attrs.has(tp):
             return f"{src.ref(_dumper(tp), 'dump')}({v})"
     return v

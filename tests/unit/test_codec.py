@@ -183,3 +183,23 @@ def test_plain_converts_any_supported_value_like_a_field() -> None:
     assert codec.plain(Part("bolt", Money("0.10", EUR))) == EVERYTHING_DOCUMENT["part"]
     with pytest.raises(ValidationError):
         codec.plain(object())
+
+
+def test_a_dumped_instant_keeps_its_own_zone_however_often_it_is_written() -> None:
+    """Dates are written from a memo by object: equal instants in other zones stay apart."""
+    from datetime import timedelta, timezone
+
+    from s2c_core.testing.conformance.storage import make_invoice
+
+    utc = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    brussels = utc.astimezone(timezone(timedelta(hours=1)))
+    assert utc == brussels
+    first = attrs.evolve(make_invoice(1), created_at=utc, issued_at=brussels)
+    for _ in range(3):
+        document = codec.dump(first)
+        assert document["created_at"] == "2026-03-02T09:00:00+00:00"
+        assert document["issued_at"] == "2026-03-02T10:00:00+01:00"
+    assert codec.plain({"at": brussels, "on": date(2026, 3, 2)}) == {
+        "at": "2026-03-02T10:00:00+01:00",
+        "on": "2026-03-02",
+    }
