@@ -184,26 +184,21 @@ def with_version(instance: T, version: int) -> T:
     return new
 
 
-_CACHED_SLOTS: dict[type, tuple[Any, ...]] = {}
+def _cache_names(cls: Any) -> list[str]:
+    """The slots attrs made on *cls* for its cached properties: its own slots, not fields."""
+    fields = {f.name for f in attrs.fields(cls)}
+    slots = cls.__dict__.get("__slots__", ())
+    return [name for name in slots if name not in fields and not name.startswith("__")]
 
 
 def _cached_slots(cls: type) -> tuple[Any, ...]:
-    """The slot descriptors attrs made for *cls*'s cached properties (not fields)."""
-    found = _CACHED_SLOTS.get(cls)
-    if found is None:
-        fields = {f.name for f in attrs.fields(cls)}
-        slots = cls.__dict__.get("__slots__", ())
-        found = _CACHED_SLOTS[cls] = tuple(
-            _stored(cls.__dict__[name])
-            for name in slots
-            if name not in fields and not name.startswith("__") and name in cls.__dict__
-        )
-    return found
+    """The slot descriptors holding *cls*'s cached properties."""
+    return tuple(_stored(cls.__dict__[name]) for name in _cache_names(cls) if name in cls.__dict__)
 
 
 def _managed_caches(cls: type) -> list[str]:
     """Names of *cls*'s cached properties read through `_SlotCache` (see `slot_cached`)."""
-    return [name for name, value in cls.__dict__.items() if isinstance(value, _SlotCache)]
+    return [n for n in _cache_names(cls) if isinstance(cls.__dict__.get(n), _SlotCache)]
 
 
 class _Unset:
@@ -230,10 +225,9 @@ class _SlotCache:
     computes the value once and stores it.
     """
 
-    __slots__ = ("_func", "_get", "_set", "name", "slot")
+    __slots__ = ("_func", "_get", "_set", "slot")
 
-    def __init__(self, name: str, slot: Any, func: Callable[[Any], Any]) -> None:
-        self.name = name
+    def __init__(self, slot: Any, func: Callable[[Any], Any]) -> None:
         self.slot = slot
         self._get = slot.__get__
         self._set = slot.__set__
@@ -269,9 +263,7 @@ def slot_cached(cls: type[T]) -> type[T]:
     attrs made it: correct, only slower (a test checks the entities stay fast).
     """
     getattr_func = cls.__dict__.get("__getattr__")
-    slots = cls.__dict__.get("__slots__", ())
-    fields = {f.name for f in attrs.fields(cls)}  # type: ignore[arg-type]
-    wanted = {name for name in slots if name not in fields and not name.startswith("__")}
+    wanted = set(_cache_names(cls))
     funcs: dict[str, Callable[[Any], Any]] | None = None
     for default in getattr(getattr_func, "__defaults__", None) or ():
         if isinstance(default, dict) and set(default) == wanted:
@@ -279,7 +271,7 @@ def slot_cached(cls: type[T]) -> type[T]:
     if not wanted or funcs is None:
         return cls
     for name in sorted(wanted):
-        setattr(cls, name, _SlotCache(name, cls.__dict__[name], funcs[name]))
+        setattr(cls, name, _SlotCache(cls.__dict__[name], funcs[name]))
     delattr(cls, "__getattr__")
     return cls
 

@@ -27,7 +27,6 @@ __all__ = [
     "IndexKind",
     "Range",
     "criteria_tests",
-    "matches",
     "plain_criterion",
     "spec_for",
     "spec_named",
@@ -204,17 +203,13 @@ def spec_named(aggregate: str) -> AggregateSpec:
         ) from None
 
 
-def matches(spec: AggregateSpec, entity: Any, criteria: dict[str, Any]) -> bool:
-    """True when *entity* satisfies every ``Repository.query`` criterion.
-
-    The reference semantics of criteria: the memory backend answers queries with it, the
-    unit of work checks its pending writes with it, and the SQL backend is tested to agree.
-    """
-    return all(test(entity) for test in criteria_tests(spec, criteria))
-
-
 def criteria_tests(spec: AggregateSpec, criteria: dict[str, Any]) -> list[Callable[[Any], bool]]:
-    """One predicate per criterion, with the wanted values made plain once (not per entity)."""
+    """One predicate per criterion, with the wanted values made plain once (not per entity).
+
+    The reference semantics of ``Repository.query`` criteria: the memory backend answers
+    queries with them, the unit of work checks its pending writes with them, and the SQL
+    backend is tested to agree.
+    """
     tests: list[Callable[[Any], bool]] = []
     for name, wanted in criteria.items():
         value = spec.index(name).value

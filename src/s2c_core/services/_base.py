@@ -120,8 +120,7 @@ class Context:
         attempt = 0
         while True:
             try:
-                with self.storage.unit_of_work() as uow:  # as ``tx()``, without its generator
-                    tx = Tx(self, TrackedUnitOfWork(uow), actor=actor)
+                with self.tx(actor=actor) as tx:
                     result = body(tx)
                     tx.commit()
                 return result
